@@ -1,0 +1,215 @@
+"""Bad input gets a clear error: a table covering every public function.
+
+Each row is (call, exception type, words the message must contain). The
+message must name the argument and say what it got.
+"""
+
+import numpy as np
+import pytest
+from scratchnet import data, functional, gradcheck, linear, plotting, twolayer
+
+X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
+y = np.array([0, 1, 2, 1])
+P = functional.softmax(np.arange(12.0).reshape(4, 3))
+
+
+def params(**changes):
+    p = twolayer.init_params(2, 3, 3, seed=0)
+    p.update(changes)
+    return p
+
+
+def cache():
+    return twolayer.forward(params(), X)[1]
+
+
+nan_X = X.copy()
+nan_X[1, 1] = np.nan
+inf_W1 = params()["W1"].copy()
+inf_W1[0, 0] = np.inf
+
+CASES = {
+    # data
+    "spiral n_per_class=0": (lambda: data.make_spiral(0), ValueError,
+                             ["n_per_class", ">= 1", "0"]),
+    "spiral float classes": (lambda: data.make_spiral(10, 2.5), TypeError,
+                             ["n_classes", "integer", "float"]),
+    "spiral negative noise": (lambda: data.make_spiral(noise=-1),
+                              ValueError, ["noise", ">= 0", "-1"]),
+    "fish negative seed": (lambda: data.make_fish(seed=-3), ValueError,
+                           ["seed", "-3"]),
+    "one_hot y (m,1)": (lambda: data.one_hot(y[:, None], 3), ValueError,
+                        ["y", "1-D", "(4, 1)"]),
+    "one_hot float labels": (lambda: data.one_hot(np.array([0.5, 1]), 2),
+                             TypeError, ["y", "integer", "float64"]),
+    "one_hot label too big": (lambda: data.one_hot(y, 2), ValueError,
+                              ["y", "< 2", "2"]),
+    "one_hot negative label": (lambda: data.one_hot(np.array([-1, 0]), 2),
+                               ValueError, ["y", ">= 0", "-1"]),
+    "one_hot empty": (lambda: data.one_hot(np.array([], dtype=int), 2),
+                      ValueError, ["y", "empty", "(0,)"]),
+    "standardize 1-D": (lambda: data.standardize(np.ones(3)), ValueError,
+                        ["X", "2-D", "1-D"]),
+    "standardize NaN": (lambda: data.standardize(nan_X), ValueError,
+                        ["X", "finite", "1 NaN"]),
+    "standardize mean only": (lambda: data.standardize(X, np.zeros((1, 2))),
+                              ValueError, ["mean", "std", "None"]),
+    "standardize wrong mean": (
+        lambda: data.standardize(X, np.zeros((1, 3)), np.ones((1, 3))),
+        ValueError, ["mean", "(1, 2)", "(1, 3)"]),
+    "split rows differ": (lambda: data.train_test_split(X, y[:3]),
+                          ValueError, ["y", "4 entries", "3"]),
+    "split fraction 1": (lambda: data.train_test_split(X, y, 1.0),
+                         ValueError, ["test_fraction", "(0, 1)", "1.0"]),
+    "split string X": (lambda: data.train_test_split("abc", y), TypeError,
+                       ["X", "numeric", "str"]),
+    # functional
+    "relu 1-D": (lambda: functional.relu(np.ones(3)), ValueError,
+                 ["Z", "2-D", "(3,)"]),
+    "relu inf": (lambda: functional.relu(np.array([[np.inf]])), ValueError,
+                 ["Z", "finite", "inf"]),
+    "relu_backward shapes": (
+        lambda: functional.relu_backward(np.ones((2, 3)), np.ones((3, 2))),
+        ValueError, ["dA", "(3, 2)", "(2, 3)"]),
+    "softmax empty": (lambda: functional.softmax(np.ones((0, 3))),
+                      ValueError, ["Z", "empty", "(0, 3)"]),
+    "softmax object": (lambda: functional.softmax([[1, "a"]]), TypeError,
+                       ["Z", "numeric"]),
+    "cross_entropy logits": (
+        lambda: functional.cross_entropy(np.array([[2.0, -1.0]]), [0]),
+        ValueError, ["P", "probabilities", "softmax"]),
+    "cross_entropy y (m,1)": (
+        lambda: functional.cross_entropy(P, y[:, None]), ValueError,
+        ["y", "1-D", "(4, 1)"]),
+    "cross_entropy rows differ": (
+        lambda: functional.cross_entropy(P, y[:2]), ValueError,
+        ["y", "4 entries", "2"]),
+    "cross_entropy rows don't sum": (
+        lambda: functional.cross_entropy(np.array([[0.2, 0.2]]), [0]),
+        ValueError, ["P", "sum to 1", "0.4"]),
+    "accuracy label range": (
+        lambda: functional.accuracy(P, np.array([0, 1, 2, 3])),
+        ValueError, ["y", "< 3", "3"]),
+    # twolayer
+    "init h=0": (lambda: twolayer.init_params(2, 0, 3), ValueError,
+                 ["h", ">= 1", "0"]),
+    "init n=1": (lambda: twolayer.init_params(2, 3, 1), ValueError,
+                 ["n", ">= 2", "1"]),
+    "init scale<=0": (lambda: twolayer.init_params(2, 3, 3, scale=0),
+                      ValueError, ["scale", "> 0", "0"]),
+    "forward X columns": (lambda: twolayer.forward(params(), np.ones((4, 3))),
+                          ValueError, ["X", "2 columns", "(4, 3)"]),
+    "forward NaN X": (lambda: twolayer.forward(params(), nan_X), ValueError,
+                      ["X", "finite", "NaN"]),
+    "forward inf W1": (lambda: twolayer.forward(params(W1=inf_W1), X),
+                       ValueError, ["params['W1']", "finite", "inf"]),
+    "forward W2 shape": (
+        lambda: twolayer.forward(params(W2=np.ones((4, 3))), X),
+        ValueError, ["params['W2']", "(3, n)", "(4, 3)"]),
+    "forward b1 shape": (
+        lambda: twolayer.forward(params(b1=np.zeros((3, 1))), X),
+        ValueError, ["params['b1']", "(1, 3)", "(3, 1)"]),
+    "forward b2 1-D": (
+        lambda: twolayer.forward(params(b2=np.zeros(3)), X),
+        ValueError, ["params['b2']", "2-D", "1-D"]),
+    "forward missing key": (
+        lambda: twolayer.forward({"W1": np.ones((2, 2))}, X), ValueError,
+        ["params", "missing", "b1"]),
+    "forward list params": (lambda: twolayer.forward([1, 2], X), TypeError,
+                            ["params", "dict", "list"]),
+    "forward empty batch": (lambda: twolayer.forward(params(), X[:0]),
+                            ValueError, ["X", "empty", "(0, 2)"]),
+    "loss reg without params": (lambda: twolayer.loss(P, y, reg=0.1),
+                                ValueError, ["params", "reg", "None"]),
+    "loss negative reg": (lambda: twolayer.loss(P, y, params(), reg=-1),
+                          ValueError, ["reg", ">= 0", "-1"]),
+    "backward y (m,1)": (
+        lambda: twolayer.backward(params(), cache(), y[:, None]),
+        ValueError, ["y", "1-D", "(4, 1)"]),
+    "backward y rows": (lambda: twolayer.backward(params(), cache(), y[:3]),
+                        ValueError, ["y", "4 entries", "3"]),
+    "backward bad cache": (lambda: twolayer.backward(params(), {}, y),
+                           TypeError, ["cache", "forward", "dict"]),
+    "sgd lr=0": (lambda: twolayer.sgd_step(params(), params(), 0.0),
+                 ValueError, ["lr", "> 0", "0.0"]),
+    "sgd lr<0": (lambda: twolayer.sgd_step(params(), params(), -1.0),
+                 ValueError, ["lr", "> 0", "-1.0"]),
+    "sgd grads shape": (
+        lambda: twolayer.sgd_step(params(), twolayer.init_params(2, 4, 3),
+                                  0.1),
+        ValueError, ["grads['W1']", "(2, 3)", "(2, 4)"]),
+    "train lr=0": (lambda: twolayer.train(X, y, lr=0), ValueError,
+                   ["lr", "> 0", "0"]),
+    "train y (m,1)": (lambda: twolayer.train(X, y[:, None]), ValueError,
+                      ["y", "1-D", "(4, 1)"]),
+    "train rows differ": (lambda: twolayer.train(X, y[:3]), ValueError,
+                          ["y", "4 entries", "3"]),
+    "train epochs float": (lambda: twolayer.train(X, y, epochs=2.0),
+                           TypeError, ["epochs", "integer", "float"]),
+    "predict 3-D X": (lambda: twolayer.predict(params(), X[None]),
+                      ValueError, ["X", "2-D", "3-D"]),
+    # linear
+    "train_linear NaN": (lambda: linear.train_linear(nan_X, y), ValueError,
+                         ["X", "finite", "NaN"]),
+    "train_linear lr<0": (lambda: linear.train_linear(X, y, lr=-0.5),
+                          ValueError, ["lr", "> 0", "-0.5"]),
+    "predict_linear W rows": (
+        lambda: linear.predict_linear(
+            {"W": np.ones((3, 3)), "b": np.ones((1, 3))}, X),
+        ValueError, ["W", "2 rows", "(3, 3)"]),
+    "predict_linear not a dict": (lambda: linear.predict_linear(None, X),
+                                  TypeError, ["params", "dict", "NoneType"]),
+    # gradcheck
+    "numgrad int x": (
+        lambda: gradcheck.numerical_gradient(np.sum, np.arange(3)),
+        TypeError, ["x", "float64", "int64"]),
+    "numgrad not callable": (
+        lambda: gradcheck.numerical_gradient(3, np.ones(2)), TypeError,
+        ["f", "callable", "int"]),
+    "numgrad eps": (
+        lambda: gradcheck.numerical_gradient(np.sum, np.ones(2), eps=0),
+        ValueError, ["eps", "> 0", "0"]),
+    "relative_error shapes": (
+        lambda: gradcheck.relative_error(np.ones(2), np.ones(3)),
+        ValueError, ["a", "b", "(2,)", "(3,)"]),
+    "check_gradients y range": (
+        lambda: gradcheck.check_gradients(params(), X, np.array([0, 1, 2, 5])),
+        ValueError, ["y", "< 3", "5"]),
+    # plotting
+    "plot_data 3 columns": (lambda: plotting.plot_data(np.ones((4, 3)), y),
+                            ValueError, ["X", "2 columns", "(4, 3)"]),
+    "plot_data y (m,1)": (lambda: plotting.plot_data(X, y[:, None]),
+                          ValueError, ["y", "1-D", "(4, 1)"]),
+    "plot_decision_boundary model": (
+        lambda: plotting.plot_decision_boundary(42, X, y), TypeError,
+        ["model", "callable", "int"]),
+    "plot_loss empty": (lambda: plotting.plot_loss({}), ValueError,
+                        ["histories", "empty"]),
+    "plot_loss 2-D": (lambda: plotting.plot_loss(np.ones((2, 2))),
+                      ValueError, ["histories", "1-D", "(2, 2)"]),
+    "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
+                ["ax", "Axes", "str"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input_raises_a_clear_error(name):
+    call, exc_type, words = CASES[name]
+    with pytest.raises(exc_type) as info:
+        call()
+    message = str(info.value)
+    for word in words:
+        assert word in message, (word, message)
+
+
+def test_every_public_function_is_covered():
+    modules = {"data": data, "functional": functional, "twolayer": twolayer,
+               "gradcheck": gradcheck, "linear": linear,
+               "plotting": plotting}
+    source = open(__file__).read()
+    for mod_name, mod in modules.items():
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if not callable(obj) or isinstance(obj, type):
+                continue
+            assert f"{mod_name}.{name}(" in source, f"{mod_name}.{name}"

@@ -1,0 +1,156 @@
+"""The book builds from scratch, fails loudly, and notices code changes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import ROOT, copy_book, jupyter_book
+
+pytestmark = pytest.mark.book
+
+
+def toc_files(root: Path = ROOT) -> list[str]:
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files += [s["file"] for s in chapter.get("sections", [])]
+    return files
+
+
+def test_book_builds_from_scratch_with_every_notebook_executed(built_book):
+    book, result = built_book
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-5000:]
+    assert "build succeeded" in log
+    # Sphinx reports as "WARNING: ..." and "ERROR: ..."; the kernel's own
+    # "[IPKernelApp] WARNING | ..." line about TCP transport is not one.
+    assert "WARNING: " not in log and "ERROR: " not in log
+    html = book / "_build" / "html"
+    for name in toc_files():
+        page = html / f"{name}.html"
+        assert page.is_file(), page
+        text = page.read_text()
+        # No glue or role left unrendered, no cell error in the output.
+        assert "{glue" not in text and "{eq}" not in text, name
+        assert "Traceback" not in text, name
+    notebooks = [f for f in toc_files()
+                 if "code-cell" in (ROOT / f"{f}.md").read_text()]
+    executed = set(re.findall(r"(book/[\w-]+)\.md: Executed notebook", log))
+    assert executed == set(notebooks)
+
+
+def test_glue_and_equation_reference_reach_the_html(built_book):
+    book, result = built_book
+    html = (book / "_build/html/book/shapes.html").read_text()
+    # The glued number of examples and the numbered equation reference.
+    assert re.search(r"<span class=\"pasted-text\">300</span>", html)
+    assert re.search(r'href="#equation-eq-layer"', html)
+
+
+def _small_book(dest: Path, chapter_text: str) -> Path:
+    """A copy of the book whose toc holds the intro and one chapter."""
+    book = copy_book(dest)
+    (book / "book" / "probe.md").write_text(chapter_text)
+    (book / "_toc.yml").write_text(textwrap.dedent("""\
+        format: jb-book
+        root: book/intro
+        chapters:
+          - file: book/probe
+          - file: book/bibliography
+        """))
+    return book
+
+
+HEADER = textwrap.dedent("""\
+    ---
+    jupytext:
+      text_representation:
+        extension: .md
+        format_name: myst
+    kernelspec:
+      display_name: Python 3
+      language: python
+      name: python3
+    ---
+
+    # Probe
+    """)
+
+
+def test_control_the_small_book_builds(tmp_path):
+    book = _small_book(tmp_path, HEADER + textwrap.dedent("""
+        ```{code-cell} ipython3
+        import scratchnet
+        print("ok")
+        ```
+        """))
+    result = jupyter_book(book)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+
+@pytest.mark.parametrize("fault,needle", [
+    ("```{code-cell} ipython3\nraise RuntimeError('injected fault')\n```",
+     "injected fault"),
+    ("A reference to {ref}`no-such-label`.", "no-such-label"),
+    ("A glued value {glue:text}`never_glued`.", "never_glued"),
+    ("```{code-cell} ipython3\nimport scratchnet.no_such_module\n```",
+     "no_such_module"),
+])
+def test_fault_injection_fails_the_build(tmp_path, fault, needle):
+    book = _small_book(tmp_path, HEADER + "\n" + fault + "\n")
+    result = jupyter_book(book)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    assert needle in log
+
+
+def test_config_watches_code_and_requirements():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    watched = config["sphinx"]["config"]["code_fingerprint_paths"]
+    assert set(watched) == {"code", "requirements.txt"}
+    assert config["execute"]["raise_on_error"] is True
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["only_build_toc_files"] is True
+
+
+def test_code_change_re_executes_and_unchanged_rebuild_executes_nothing(
+        tmp_path):
+    counter = tmp_path / "executions.txt"
+    book = _small_book(tmp_path / "book", HEADER + textwrap.dedent(f"""
+        ```{{code-cell}} ipython3
+        with open({str(counter)!r}, "a") as f:
+            f.write("run\\n")
+        ```
+        """))
+
+    def runs():
+        return counter.read_text().count("run") if counter.exists() else 0
+
+    def build():
+        result = jupyter_book(book)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+
+    build()
+    assert runs() == 1                     # cold build executes
+    build()
+    assert runs() == 1                     # unchanged: executes nothing
+    init = book / "code" / "scratchnet" / "__init__.py"
+    init.write_text(init.read_text() + "\n# an edit in code/\n")
+    build()
+    assert runs() == 2                     # code/ changed: re-executed
+    build()
+    assert runs() == 2
+    req = book / "requirements.txt"
+    req.write_text(req.read_text() + "\n# an edit\n")
+    build()
+    assert runs() == 3                     # requirements.txt changed
+    caches = list((book / "_build" / ".jupyter_cache").iterdir())
+    assert len(caches) == 1                # old caches are removed
+    shutil.rmtree(book / "_build")

@@ -1,0 +1,40 @@
+"""Plotting returns Figures and never calls plt.show()."""
+
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+from scratchnet import data, plotting, twolayer
+
+
+@pytest.fixture(autouse=True)
+def no_show(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("plt.show() was called")
+
+    monkeypatch.setattr(plt, "show", fail)
+    yield
+    plt.close("all")
+
+
+def test_plot_data():
+    X, y = data.make_spiral(n_per_class=20)
+    fig = plotting.plot_data(X, y, title="spiral")
+    assert isinstance(fig, Figure)
+    ax = fig.axes[0]
+    assert len(ax.collections) == 3 and ax.get_title() == "spiral"
+
+
+def test_plot_decision_boundary_with_params_and_callable():
+    X, y = data.make_spiral(n_per_class=20)
+    params = twolayer.init_params(2, 5, 3, seed=0, scale=1.0)
+    fig = plotting.plot_decision_boundary(params, X, y, resolution=30)
+    assert isinstance(fig, Figure)
+    fig2 = plotting.plot_decision_boundary(
+        lambda Z: twolayer.predict(params, Z), X, y, resolution=30)
+    assert isinstance(fig2, Figure)
+
+
+def test_plot_loss_on_given_axes():
+    fig, ax = plt.subplots()
+    out = plotting.plot_loss({"a": [3, 2, 1], "b": [3, 1, 0.5]}, ax=ax)
+    assert out is fig and len(ax.lines) == 2

@@ -1,0 +1,96 @@
+"""Training: the CS231n case-study result, divergence, determinism."""
+
+import numpy as np
+import pytest
+from scratchnet import data, linear, twolayer
+from scratchnet.functional import accuracy
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    return data.make_spiral(seed=0)
+
+
+@pytest.fixture(scope="module")
+def trained(spiral):
+    X, y = spiral
+    return twolayer.train(X, y, h=100, lr=1.0, epochs=10000, reg=1e-3,
+                          seed=0)
+
+
+def test_cs231n_two_layer_net_reaches_97_percent(spiral, trained):
+    X, y = spiral
+    params, history = trained
+    acc = np.mean(twolayer.predict(params, X) == y)
+    assert acc >= 0.97, acc
+    assert len(history) == 10000
+    assert history[-1] < 0.5 * history[0]
+
+
+def test_linear_classifier_stays_near_one_half(spiral):
+    X, y = spiral
+    params, history = linear.train_linear(X, y, lr=1.0, epochs=200,
+                                          reg=1e-3)
+    acc = np.mean(linear.predict_linear(params, X) == y)
+    assert 0.4 <= acc <= 0.6, acc
+
+
+def test_training_is_deterministic(spiral):
+    X, y = spiral
+    a = twolayer.train(X, y, h=10, epochs=50, seed=3)
+    b = twolayer.train(X, y, h=10, epochs=50, seed=3)
+    assert a[1] == b[1]
+    assert all(np.array_equal(a[0][k], b[0][k]) for k in a[0])
+
+
+def test_divergence_raises_and_names_the_learning_rate(spiral):
+    X, y = spiral
+    with pytest.raises(twolayer.DivergenceError,
+                       match="lower the learning rate") as info:
+        twolayer.train(X * 1e3, y, h=20, lr=1e6, epochs=200, scale=1.0)
+    assert isinstance(info.value, ValueError)
+
+
+def test_sgd_step_updates_in_place():
+    params = twolayer.init_params(2, 3, 3, seed=0)
+    before = {k: v.copy() for k, v in params.items()}
+    ids = {k: id(v) for k, v in params.items()}
+    grads = {k: np.ones_like(v) for k, v in params.items()}
+    assert twolayer.sgd_step(params, grads, 0.5) is None
+    for k in params:
+        assert id(params[k]) == ids[k]
+        np.testing.assert_array_equal(params[k], before[k] - 0.5)
+
+
+def test_train_does_not_modify_given_params(spiral):
+    X, y = spiral
+    start = twolayer.init_params(2, 5, 3, seed=1)
+    copy = {k: v.copy() for k, v in start.items()}
+    twolayer.train(X, y, h=5, epochs=5, params=start)
+    assert all(np.array_equal(start[k], copy[k]) for k in start)
+
+
+def test_backward_matches_the_formula_with_one_hot(spiral):
+    # The literal lecture code (P.copy(); -= 1) equals P - one_hot(y).
+    X, y = spiral
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    P, cache = twolayer.forward(params, X)
+    grads = twolayer.backward(params, cache, y)
+    dZ2 = (P - data.one_hot(y, 3)) / len(y)
+    np.testing.assert_allclose(grads["b2"], dZ2.sum(0, keepdims=True),
+                               atol=1e-15)
+    np.testing.assert_allclose(grads["W2"], cache["A1"].T @ dZ2,
+                               atol=1e-15)
+
+
+def test_accuracy():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert accuracy(scores, np.array([1, 0, 0])) == pytest.approx(2 / 3)
+
+
+def test_log_every_prints(spiral, capsys):
+    X, y = spiral
+    twolayer.train(X, y, h=3, epochs=3, log_every=1)
+    assert capsys.readouterr().out.count("loss") == 3
+    twolayer.train(X, y, h=3, epochs=3)
+    assert capsys.readouterr().out == ""
