@@ -187,6 +187,10 @@ CASES = {
                         ["histories", "empty"]),
     "plot_loss 2-D": (lambda: plotting.plot_loss(np.ones((2, 2))),
                       ValueError, ["histories", "1-D", "(2, 2)"]),
+    "plot_network too wide": (lambda: plotting.plot_network(2, 100, 3),
+                               ValueError, ["h", "<= 12", "100"]),
+    "plot_network h=0": (lambda: plotting.plot_network(2, 0, 3),
+                         ValueError, ["h", ">= 1", "0"]),
     "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
                 ["ax", "Axes", "str"]),
 }

@@ -38,3 +38,10 @@ def test_plot_loss_on_given_axes():
     fig, ax = plt.subplots()
     out = plotting.plot_loss({"a": [3, 2, 1], "b": [3, 1, 0.5]}, ax=ax)
     assert out is fig and len(ax.lines) == 2
+
+
+def test_plot_network_draws_every_neuron():
+    fig = plotting.plot_network(2, 4, 3)
+    sizes = [len(c.get_offsets()) for c in fig.axes[0].collections]
+    assert sizes == [2, 4, 3]
+    assert len(fig.axes[0].lines) == 2 * 4 + 4 * 3

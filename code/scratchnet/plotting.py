@@ -13,10 +13,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from ._checks import as_float_matrix, as_labels
+from ._checks import as_float_matrix, as_int, as_labels
 
 __all__ = ["COLORS", "MARKERS", "plot_data", "plot_decision_boundary",
-           "plot_loss"]
+           "plot_loss", "plot_network"]
 
 #: Okabe-Ito colours: blue, orange, bluish green, vermillion, purple...
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
@@ -137,4 +137,49 @@ def plot_loss(histories, ax=None, title: str | None = None,
         ax.legend(fontsize="small")
     if title:
         ax.set_title(title)
+    return fig
+
+
+def plot_network(d: int = 2, h: int = 4, n: int = 3, m: str = "m",
+                 ax=None):
+    """A diagram of the two-layer network with the shape of every matrix.
+
+    d, h, n : numbers of inputs, hidden neurons and classes (each drawn
+    as a column of circles); m : the label used for the batch size.
+    Returns the Figure.
+    """
+    d, h, n = (as_int(k, v) for k, v in (("d", d), ("h", h), ("n", n)))
+    if max(d, h, n) > 12:
+        raise ValueError(
+            f"d, h and n must be <= 12 to be drawn, got {(d, h, n)}")
+    fig, ax = _axes(ax, (7.0, 3.6))
+    columns = [(0.0, d, COLORS[0]), (1.0, h, COLORS[1]),
+               (2.0, n, COLORS[2])]
+    top = max(d, h, n)
+    pos = []
+    for x, k, color in columns:
+        ys = np.linspace(-(k - 1) / 2, (k - 1) / 2, k) * (2.4 / max(top, 2))
+        pos.append((x, ys))
+        ax.scatter(np.full(k, x), ys, s=380, c=color, zorder=3,
+                   edgecolors="black", linewidths=0.8)
+    for (x0, ys0), (x1, ys1) in zip(pos[:-1], pos[1:], strict=True):
+        for a in ys0:
+            for b in ys1:
+                ax.plot([x0, x1], [a, b], color="0.6", lw=0.7, zorder=1)
+    low = -1.7
+    labels = [
+        (0.0, f"$X$\n$({m}, {d})$"),
+        (0.5, f"$W_1\\;({d}, {h})$\n$b_1\\;(1, {h})$"),
+        (1.0, f"$Z_1, A_1$\n$({m}, {h})$"),
+        (1.5, f"$W_2\\;({h}, {n})$\n$b_2\\;(1, {n})$"),
+        (2.0, f"$Z_2, P$\n$({m}, {n})$"),
+    ]
+    for x, text in labels:
+        ax.text(x, low, text, ha="center", va="top", fontsize=10)
+    ax.text(0.0, 1.55, "input", ha="center", fontsize=10)
+    ax.text(1.0, 1.55, "hidden (ReLU)", ha="center", fontsize=10)
+    ax.text(2.0, 1.55, "output (softmax)", ha="center", fontsize=10)
+    ax.set_xlim(-0.4, 2.4)
+    ax.set_ylim(-2.4, 1.8)
+    ax.axis("off")
     return fig
