@@ -5,13 +5,17 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX := book/_static/mathjax/tex-chtml.js
 
-.PHONY: help venv book test lint clean
+.PHONY: help venv mathjax book pdf notebooks test lint clean
 
 help:
-	@echo "make book   build the HTML book to _build/html/index.html"
-	@echo "make test   run the test suite (lint, package, book build)"
-	@echo "make clean  remove _build"
+	@echo "make book       build the HTML book to _build/html/index.html"
+	@echo "make pdf        build the PDF to _build/latex/book.pdf (needs TeX)"
+	@echo "make notebooks  executed notebooks and a zip in _build/notebooks"
+	@echo "make test       run every test (lint, package, book, PDF, browser)"
+	@echo "make clean      remove _build"
 
 $(STAMP): requirements.txt code/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,14 +27,33 @@ $(STAMP): requirements.txt code/pyproject.toml
 
 venv: $(STAMP)
 
-book: $(STAMP)
+# MathJax 3 from the npm registry, served from the book so that it renders
+# offline. Not committed; fetched once.
+$(MATHJAX):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch MathJax: \
+	apt-get install npm"; exit 1; }
+	rm -rf .cache/npm book/_static/mathjax
+	mkdir -p .cache/npm book/_static
+	npm install --prefix .cache/npm --no-audit --no-fund --silent \
+	    mathjax@$(MATHJAX_VERSION)
+	cp -r .cache/npm/node_modules/mathjax/es5 book/_static/mathjax
+
+mathjax: $(MATHJAX)
+
+book: $(STAMP) $(MATHJAX)
 	$(JB) build . --builder html -W -n --keep-going
 	@echo "The book is at _build/html/index.html"
 
-lint: $(STAMP)
-	$(PY) -m ruff check code tests book/_ext
+pdf: book
+	$(PY) scripts/build_pdf.py .
 
-test: lint
+notebooks: book
+	$(PY) scripts/notebooks.py .
+
+lint: $(STAMP)
+	$(PY) -m ruff check code tests book/_ext scripts
+
+test: lint $(MATHJAX)
 	$(PY) -m pytest
 
 clean:

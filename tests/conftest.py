@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import matplotlib
@@ -36,9 +37,19 @@ def copy_book(dest: Path) -> Path:
         shutil.copy2(ROOT / name, dest / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info",
                                     ".ipynb_checkpoints", "_build")
-    for name in ("book", "code"):
+    for name in ("book", "code", "scripts"):
         shutil.copytree(ROOT / name, dest / name, ignore=ignore)
     return dest
+
+
+def require_tool(path: str, install: str) -> None:
+    """Skip (or, under CI=true, fail) when a system tool is missing."""
+    if shutil.which(path) or Path(path).is_file():
+        return
+    message = f"{path} not found: install it with `{install}`"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a missing tool is a failure)")
+    pytest.skip(message)
 
 
 @pytest.fixture
@@ -50,6 +61,36 @@ def rng():
 def built_book(tmp_path_factory):
     """The whole book built once from scratch (no cache) in a temp copy."""
     book = copy_book(tmp_path_factory.mktemp("book"))
+    if not (book / "book/_static/mathjax/tex-chtml.js").is_file():
+        pytest.fail("MathJax is not vendored: run `make mathjax` first")
+    start = time.perf_counter()
     result = jupyter_book(book)
+    (book / "build-seconds.txt").write_text(
+        f"{time.perf_counter() - start:.1f}")
     (book / "build.log").write_text(result.stdout + result.stderr)
     return book, result
+
+
+@pytest.fixture(scope="session")
+def built_html(built_book):
+    """The HTML book built from scratch; fails if the build failed."""
+    book, result = built_book
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return book
+
+
+@pytest.fixture(scope="session")
+def built_pdf(built_html):
+    """The PDF of the same book (needs TeX), with its build time."""
+    require_tool("xelatex", "apt-get install texlive-xetex latexmk "
+                 "texlive-fonts-recommended texlive-fonts-extra "
+                 "fonts-dejavu")
+    require_tool("latexmk", "apt-get install latexmk")
+    require_tool("pdftotext", "apt-get install poppler-utils")
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(built_html / "scripts" / "build_pdf.py"),
+         str(built_html)], capture_output=True, text=True, timeout=1800)
+    seconds = time.perf_counter() - start
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return built_html / "_build" / "latex" / "book.pdf", seconds

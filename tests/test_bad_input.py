@@ -6,7 +6,15 @@ message must name the argument and say what it got.
 
 import numpy as np
 import pytest
-from scratchnet import data, functional, gradcheck, linear, plotting, twolayer
+from scratchnet import (
+    book,
+    data,
+    functional,
+    gradcheck,
+    linear,
+    plotting,
+    twolayer,
+)
 
 X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [1.0, 1.0]])
 y = np.array([0, 1, 2, 1])
@@ -191,6 +199,8 @@ CASES = {
                                ValueError, ["h", "<= 12", "100"]),
     "plot_network h=0": (lambda: plotting.plot_network(2, 0, 3),
                          ValueError, ["h", ">= 1", "0"]),
+    "glue empty name": (lambda: book.glue("", 1.0), TypeError,
+                        ["name", "non-empty", "str"]),
     "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
                 ["ax", "Axes", "str"]),
 }
@@ -207,9 +217,9 @@ def test_bad_input_raises_a_clear_error(name):
 
 
 def test_every_public_function_is_covered():
-    modules = {"data": data, "functional": functional, "twolayer": twolayer,
-               "gradcheck": gradcheck, "linear": linear,
-               "plotting": plotting}
+    modules = {"book": book, "data": data, "functional": functional,
+               "twolayer": twolayer, "gradcheck": gradcheck,
+               "linear": linear, "plotting": plotting}
     source = open(__file__).read()
     for mod_name, mod in modules.items():
         for name in mod.__all__:

@@ -11,8 +11,8 @@ The code of the book *Backprop, Again*. Modules:
 - :mod:`scratchnet.plotting` -- figures.
 """
 
-from . import data, functional, gradcheck, linear, plotting, twolayer
+from . import book, data, functional, gradcheck, linear, plotting, twolayer
 
 __version__ = "0.1.0"
-__all__ = ["data", "functional", "gradcheck", "linear", "plotting",
+__all__ = ["book", "data", "functional", "gradcheck", "linear", "plotting",
            "twolayer"]

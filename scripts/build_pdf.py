@@ -1,0 +1,46 @@
+"""Build the PDF of the book and fail on any missing glyph.
+
+Usage: python scripts/build_pdf.py [BOOK_ROOT]
+
+Runs ``jupyter-book build --builder pdflatex`` (xelatex through
+sphinx-jupyterbook-latex), then reads the LaTeX log: a "Missing
+character" line means a glyph fell out of the PDF, and fails the build.
+The PDF is copied next to the HTML book, as ``_build/html/{PDF_NAME}``,
+when the HTML book has been built, so that the book's link to it works.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PDF_NAME = "backprop-again.pdf"
+
+
+def build_pdf(root: Path) -> Path:
+    jb = Path(sys.executable).parent / "jupyter-book"
+    start = time.perf_counter()
+    subprocess.run([str(jb), "build", str(root), "--builder", "pdflatex",
+                    "-W", "-n", "--keep-going"], check=True, cwd=root)
+    seconds = time.perf_counter() - start
+    latex = root / "_build" / "latex"
+    pdf = latex / "book.pdf"
+    if not pdf.is_file():
+        raise SystemExit(f"no PDF was written: {pdf} is missing")
+    log = (latex / "book.log").read_text(errors="replace")
+    missing = sorted({line.strip() for line in log.splitlines()
+                      if "Missing character" in line})
+    if missing:
+        raise SystemExit("the PDF lacks glyphs:\n" + "\n".join(missing))
+    html = root / "_build" / "html"
+    if html.is_dir():
+        shutil.copy2(pdf, html / PDF_NAME)
+    print(f"PDF: {pdf} built in {seconds:.0f} s")
+    return pdf
+
+
+if __name__ == "__main__":
+    build_pdf(Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve())

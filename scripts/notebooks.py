@@ -1,0 +1,58 @@
+"""Collect every chapter as an executed notebook, and one zip of them all.
+
+Usage: python scripts/notebooks.py [BOOK_ROOT]
+
+The book build executes each chapter and writes it, with its outputs, to
+``_build/jupyter_execute/``. This copies those notebooks to
+``_build/notebooks/`` and zips them as ``backprop-again-notebooks.zip``.
+Run it after the HTML build (``make notebooks`` does both).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ZIP_NAME = "backprop-again-notebooks.zip"
+
+
+def chapters(root: Path) -> list[str]:
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    return [f for f in files
+            if "{code-cell}" in (root / f"{f}.md").read_text()]
+
+
+def collect(root: Path) -> Path:
+    executed = root / "_build" / "jupyter_execute"
+    out = root / "_build" / "notebooks"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    paths = []
+    for chapter in chapters(root):
+        source = executed / f"{chapter}.ipynb"
+        if not source.is_file():
+            raise SystemExit(
+                f"{source} is missing: build the book first (make book)")
+        nb = nbformat.read(source, as_version=4)
+        if not any(c.get("outputs") for c in nb.cells
+                   if c.cell_type == "code"):
+            raise SystemExit(f"{source} has no outputs: it was not executed")
+        target = out / Path(chapter).with_suffix(".ipynb").name
+        shutil.copy2(source, target)
+        paths.append(target)
+    archive = out / ZIP_NAME
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in paths:
+            zf.write(path, arcname=f"backprop-again/{path.name}")
+    print(f"{len(paths)} notebooks and {archive}")
+    return archive
+
+
+if __name__ == "__main__":
+    collect(Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve())

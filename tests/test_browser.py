@@ -1,0 +1,251 @@
+"""The HTML book in a real browser: offline, typeset, searchable.
+
+Headless Chromium from Debian, driven by Playwright, loads every page of
+the book served on 127.0.0.1 and checks what a reader sees.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jupytext
+import nbformat
+import pytest
+from conftest import ROOT, require_tool
+from nbclient import NotebookClient
+from test_book import toc_files
+
+pytestmark = pytest.mark.book
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+         "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--no-first-run"]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(built_html):
+    root = built_html / "_build" / "html"
+    handler = functools.partial(QuietHandler, directory=str(root))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", root
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_tool(CHROMIUM, "apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS,
+                                     headless=True)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page visit that records console errors and every request."""
+
+    def __init__(self, browser, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page.on("console", lambda m: m.type == "error"
+                     and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.context.route("**/*", self._route)
+
+    def _route(self, route):
+        url = route.request.url
+        self.requests.append(url)
+        host = urlparse(url).hostname
+        if url.startswith(("data:", "blob:")) or host == "127.0.0.1":
+            route.continue_()
+        else:
+            route.abort()
+
+    def foreign(self):
+        return [u for u in self.requests
+                if not u.startswith(("data:", "blob:"))
+                and urlparse(u).hostname != "127.0.0.1"]
+
+    def close(self):
+        self.context.close()
+
+
+PAGES = toc_files()
+
+
+def test_every_page_loads_offline_typeset_and_complete(server, browser):
+    base, root = server
+    visit = Visit(browser)
+    page = visit.page
+    report = {"pages": 0, "images": 0, "math": 0}
+    try:
+        for name in PAGES + ["genindex", "search"]:
+            visit.errors.clear()
+            page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            report["pages"] += 1
+            has_math = page.locator(".math").count() > 0
+            if has_math:
+                page.wait_for_function(
+                    "() => document.querySelectorAll('.math').length <= "
+                    "document.querySelectorAll('mjx-container').length",
+                    timeout=30000)
+                report["math"] += page.locator("mjx-container").count()
+                text = page.inner_text("article")
+                assert "$$" not in text, name
+                assert "\\frac" not in text and "\\partial" not in text, name
+            images = page.evaluate(
+                "() => Array.from(document.images).map(i => "
+                "[i.currentSrc, i.complete && i.naturalWidth > 0])")
+            broken = [src for src, ok in images if not ok]
+            assert not broken, (name, broken)
+            report["images"] += len(images)
+            assert not visit.errors, (name, visit.errors)
+        assert not visit.foreign(), visit.foreign()
+    finally:
+        visit.close()
+    (root.parent / "browser-report.json").write_text(json.dumps(report))
+    print(f"\nbrowser: {report}")
+    assert report["math"] > 100 and report["images"] >= 13
+
+
+def test_copy_button_copies_the_code_alone(server, browser):
+    base, _ = server
+    visit = Visit(browser, permissions=["clipboard-read",
+                                        "clipboard-write"])
+    try:
+        visit.page.goto(f"{base}/book/forward.html",
+                        wait_until="networkidle")
+        cell = visit.page.locator("div.cell").nth(1)
+        cell.hover()
+        cell.locator("button.copybtn").first.click()
+        copied = visit.page.evaluate("navigator.clipboard.readText()")
+    finally:
+        visit.close()
+    nb = jupytext.read(ROOT / "book" / "forward.md")
+    source = [c for c in nb.cells if c.cell_type == "code"][1].source
+    assert copied.strip() == source.strip()
+    assert ">>>" not in copied and "(300, 4)" in copied
+
+
+def test_search_finds_relu(server, browser):
+    base, _ = server
+    visit = Visit(browser)
+    try:
+        visit.page.goto(f"{base}/search.html?q=ReLU",
+                        wait_until="networkidle")
+        visit.page.wait_for_selector("ul.search li", timeout=30000)
+        hits = visit.page.locator("ul.search li").count()
+        assert not visit.foreign()
+    finally:
+        visit.close()
+    assert hits >= 3
+
+
+CHAPTERS = [f for f in PAGES
+            if "{code-cell}" in (ROOT / f"{f}.md").read_text()]
+
+
+@pytest.fixture(scope="module")
+def downloads(server, browser, tmp_path_factory):
+    """Each chapter's executed notebook, downloaded from its link."""
+    base, _ = server
+    out = tmp_path_factory.mktemp("downloads")
+    visit = Visit(browser, accept_downloads=True)
+    try:
+        for name in CHAPTERS:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            link = visit.page.locator("a.download",
+                                      has_text=Path(name).name + ".ipynb")
+            with visit.page.expect_download() as info:
+                link.first.click()
+            info.value.save_as(out / (Path(name).name + ".ipynb"))
+    finally:
+        visit.close()
+    return out
+
+
+def test_each_chapter_offers_its_executed_notebook(downloads):
+    for name in CHAPTERS:
+        nb = nbformat.read(downloads / (Path(name).name + ".ipynb"),
+                           as_version=4)
+        nbformat.validate(nb)
+        outputs = [c for c in nb.cells
+                   if c.cell_type == "code" and c.get("outputs")]
+        assert outputs, name
+
+
+@pytest.mark.parametrize("chapter", [Path(c).name for c in CHAPTERS])
+def test_downloaded_notebook_runs_in_a_fresh_kernel(downloads, chapter,
+                                                    tmp_path):
+    # Outside the repository, from a directory of its own: only the
+    # installed scratchnet can be imported.
+    nb = nbformat.read(downloads / f"{chapter}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}
+                   ).execute()
+    assert all(not any(o.get("output_type") == "error" for o in c.outputs)
+               for c in nb.cells if c.cell_type == "code")
+
+
+def test_make_notebooks_writes_every_chapter_and_a_zip(built_html):
+    import subprocess
+    import sys
+    import zipfile
+
+    subprocess.run([sys.executable, str(built_html / "scripts/notebooks.py"),
+                    str(built_html)], check=True)
+    archive = built_html / "_build/notebooks/backprop-again-notebooks.zip"
+    names = zipfile.ZipFile(archive).namelist()
+    assert sorted(names) == sorted(f"backprop-again/{Path(c).name}.ipynb"
+                                   for c in CHAPTERS)
+
+
+def test_pdf_link_works(server, browser, built_pdf):
+    base, root = server
+    visit = Visit(browser)
+    try:
+        visit.page.goto(f"{base}/book/intro.html", wait_until="networkidle")
+        href = visit.page.locator("a", has_text="PDF of the notes") \
+            .first.get_attribute("href")
+        response = visit.page.request.get(f"{base}/book/{href}")
+        assert response.status == 200
+        assert response.body()[:5] == b"%PDF-"
+    finally:
+        visit.close()
+
+
+def test_screenshot_of_a_chapter(server, browser):
+    base, _ = server
+    shots = ROOT / "_build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    visit = Visit(browser, viewport={"width": 1280, "height": 1600})
+    try:
+        visit.page.goto(f"{base}/book/backprop-output.html",
+                        wait_until="networkidle")
+        visit.page.wait_for_selector("mjx-container", state="attached")
+        path = shots / "backprop-output.png"
+        visit.page.screenshot(path=str(path), full_page=False)
+    finally:
+        visit.close()
+    assert path.stat().st_size > 10_000
+    print(f"\nscreenshot: {path}")

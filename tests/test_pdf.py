@@ -1,0 +1,92 @@
+"""The PDF of the notes: built, complete, and with no missing glyph."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import jupytext
+import pytest
+from conftest import ROOT
+from test_book import toc_files
+
+pytestmark = pytest.mark.book
+
+
+def pdftotext(pdf):
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def page_count(pdf):
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                          text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def titles():
+    out = []
+    for name in toc_files():
+        md = (ROOT / f"{name}.md").read_text()
+        if name.endswith("intro"):
+            continue
+        out.append(re.search(r"^# (.+)$", md, re.M).group(1).strip())
+    return out
+
+
+def test_pdf_page_count(built_pdf):
+    pdf, seconds = built_pdf
+    pages = page_count(pdf)
+    print(f"\nPDF: {pages} pages, built in {seconds:.0f} s")
+    (pdf.parent / "pages.txt").write_text(str(pages))
+    assert 40 <= pages <= 200
+
+
+def test_every_chapter_title_and_a_sample_equation_are_in_the_text(
+        built_pdf):
+    pdf, _ = built_pdf
+    text = re.sub(r"\s+", " ", pdftotext(pdf)).replace("\u2019", "'")
+    for title in titles():
+        assert title.replace("$", "") in text, title
+    # A numbered equation, the softmax Jacobian's code, code output, and an
+    # exercise.
+    assert re.search(r"\(5\.\d+\)", text)
+    assert "dZ2[range(m), y] -= 1" in text
+    assert "Exercise" in text and "Solution to Exercise" in text
+
+
+def test_no_figure_is_missing(built_pdf):
+    pdf, _ = built_pdf
+    log = (pdf.parent / "book.log").read_text(errors="replace")
+    assert not re.search(r"File `[^']+' not found", log)
+    assert "Unable to load picture" not in log
+    figures = 0
+    for name in toc_files():
+        md = (ROOT / f"{name}.md").read_text()
+        figures += md.count("  figure:\n")
+    listed = subprocess.run(["pdfimages", "-list", str(pdf)],
+                            capture_output=True, text=True,
+                            check=True).stdout.splitlines()[2:]
+    images = [row for row in listed if row.split()[2] == "image"]
+    print(f"\n{figures} figures in the sources, {len(images)} images in PDF")
+    assert len(images) >= figures > 0
+
+
+def test_no_glyph_is_missing(built_pdf):
+    pdf, _ = built_pdf
+    log = (pdf.parent / "book.log").read_text(errors="replace")
+    assert "Missing character" not in log
+    # Symbols of the text and of the maths (unicode-math's italic partial
+    # and eta) came through.
+    text = pdftotext(pdf)
+    for symbol in ("\U0001d715", "\U0001d702", "≤", "→", "×"):
+        assert symbol in text, symbol
+
+
+def test_code_cells_are_in_the_pdf(built_pdf):
+    pdf, _ = built_pdf
+    text = pdftotext(pdf)
+    nb = jupytext.read(ROOT / "book" / "backprop-hidden.md")
+    setup = [c for c in nb.cells if c.cell_type == "code"][0].source
+    first = setup.splitlines()[0]
+    assert first in text
