@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scratchnet import (
     book,
+    checks,
     data,
     functional,
     gradcheck,
@@ -201,6 +202,18 @@ CASES = {
                          ValueError, ["h", ">= 1", "0"]),
     "glue empty name": (lambda: book.glue("", 1.0), TypeError,
                         ["name", "non-empty", "str"]),
+    "checks.run no name": (lambda: checks.run("", lambda: None), TypeError,
+                           ["name", "non-empty", "str"]),
+    "checks.shape value": (lambda: checks.shape("dW2", 3.0, (4, 3)),
+                           TypeError, ["get", "function", "float"]),
+    "checks.gradient loss": (
+        lambda: checks.gradient("dW2", lambda: 0, "loss", np.ones(2)),
+        TypeError, ["loss", "function", "str"]),
+    "checks.value get": (lambda: checks.value("L", None, 1.0), TypeError,
+                         ["get", "function", "NoneType"]),
+    "checks.backward get": (
+        lambda: checks.backward(params(), params(), X, y), TypeError,
+        ["get", "function", "dict"]),
     "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
                 ["ax", "Axes", "str"]),
 }
@@ -217,9 +230,10 @@ def test_bad_input_raises_a_clear_error(name):
 
 
 def test_every_public_function_is_covered():
-    modules = {"book": book, "data": data, "functional": functional,
-               "twolayer": twolayer, "gradcheck": gradcheck,
-               "linear": linear, "plotting": plotting}
+    modules = {"book": book, "checks": checks, "data": data,
+               "functional": functional, "twolayer": twolayer,
+               "gradcheck": gradcheck, "linear": linear,
+               "plotting": plotting}
     source = open(__file__).read()
     for mod_name, mod in modules.items():
         for name in mod.__all__:

@@ -114,7 +114,7 @@ def test_fault_injection_fails_the_build(tmp_path, fault, needle):
 def test_config_watches_code_and_requirements():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     watched = config["sphinx"]["config"]["code_fingerprint_paths"]
-    assert set(watched) == {"code", "requirements.txt"}
+    assert set(watched) == {"code", "requirements.txt", "book/_ext"}
     assert config["execute"]["raise_on_error"] is True
     assert config["execute"]["execute_notebooks"] == "cache"
     assert config["only_build_toc_files"] is True

@@ -91,7 +91,20 @@ def test_hidden_chapter_backward_equals_package():
                                        atol=1e-15, err_msg=k)
 
 
+def test_training_chapter_update_equals_sgd_step():
+    sgd_update = load_helper("book/training", "sgd_update")
+    for i, shape in enumerate(SHAPES):
+        params, X, y = random_net(20 + i, *shape)
+        grads = twolayer.backward(params, twolayer.forward(params, X)[1], y)
+        mine = {k: v.copy() for k, v in params.items()}
+        sgd_update(mine, grads, lr=0.3)
+        twolayer.sgd_step(params, grads, lr=0.3)
+        for k in params:
+            np.testing.assert_array_equal(mine[k], params[k])
+
+
 REGISTERED = {("book/forward", "softmax"),
+              ("book/training", "sgd_update"),
               ("book/backprop-output", "output_layer_backward"),
               ("book/backprop-hidden", "backward")}
 
@@ -102,7 +115,7 @@ def test_every_rebuilt_package_function_is_registered_here():
                 scratchnet.gradcheck, scratchnet.linear,
                 scratchnet.plotting):
         public |= set(mod.__all__)
-    public.add("output_layer_backward")
+    public |= {"output_layer_backward", "sgd_update"}
     for chapter in CHAPTERS:
         for source in code_cells(chapter):
             for node in ast.parse(source).body:

@@ -8,11 +8,22 @@ The code of the book *Backprop, Again*. Modules:
 - :mod:`scratchnet.twolayer` -- the lecture's two-layer network;
 - :mod:`scratchnet.linear` -- a linear softmax classifier, the baseline;
 - :mod:`scratchnet.gradcheck` -- finite-difference gradient checks;
-- :mod:`scratchnet.plotting` -- figures.
+- :mod:`scratchnet.plotting` -- figures;
+- :mod:`scratchnet.checks` -- check cells for assignments;
+- :mod:`scratchnet.assign` -- chapters to student notebooks and keys.
 """
 
-from . import book, data, functional, gradcheck, linear, plotting, twolayer
+from . import (
+               book,
+               checks,
+               data,
+               functional,
+               gradcheck,
+               linear,
+               plotting,
+               twolayer,
+)
 
 __version__ = "0.1.0"
-__all__ = ["book", "data", "functional", "gradcheck", "linear", "plotting",
-           "twolayer"]
+__all__ = ["book", "checks", "data", "functional", "gradcheck", "linear",
+           "plotting", "twolayer"]

@@ -1,0 +1,189 @@
+"""Check cells for assignments: clear verdicts on a student's code.
+
+Each check prints one line, the verdict, and returns True or False. It
+never raises because of the student's code: a cell that still raises
+``NotImplementedError``, a name that is not defined yet, a wrong shape or
+a wrong value each get a message that says what to do. The references are
+independent of the solution: shapes, and centered finite differences of
+the loss (:mod:`scratchnet.gradcheck`).
+
+Write your own check with :func:`run`: give it a name and a function of no
+arguments that raises :class:`CheckFailed` (or ``AssertionError``) with a
+helpful message when the student's answer is wrong::
+
+    def my_test():
+        if not np.all(dZ1[Z1 <= 0] == 0):
+            raise checks.CheckFailed("dZ1 is not 0 where Z1 <= 0")
+
+    checks.run("the ReLU mask", my_test)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from . import gradcheck
+from ._checks import PARAM_NAMES, as_real
+
+__all__ = ["CheckFailed", "run", "shape", "gradient", "value", "backward"]
+
+#: What to look at when a parameter's gradient is wrong.
+BACKWARD_HINTS = {
+    "W2": "check the transpose of A1 and the division by m",
+    "b2": "check the column sum (axis=0, keepdims=True) and the / m",
+    "W1": "check the ReLU mask and the transpose of X",
+    "b1": "check the ReLU mask and the column sum of dZ1",
+}
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the student's answer is wrong, and why."""
+
+
+def _callable(name: str, value) -> None:
+    if not callable(value):
+        raise TypeError(
+            f"{name} must be a function of no arguments (e.g. lambda: dW2), "
+            f"got {type(value).__name__}")
+
+
+def run(name: str, test: Callable[[], object]) -> bool:
+    """Run ``test()`` and print the verdict for ``name``.
+
+    ``test`` raises CheckFailed or AssertionError with a message when the
+    answer is wrong; NotImplementedError and NameError mean the student has
+    not written (or run) the code yet. Returns True if the check passed.
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(
+            f"name must be a non-empty str, got {type(name).__name__}")
+    _callable("test", test)
+    try:
+        test()
+    except NotImplementedError as err:
+        hint = f" ({err})" if str(err) else ""
+        print(f"{name}: not implemented yet: fill in the cell above, which "
+              f"raises NotImplementedError{hint}")
+        return False
+    except NameError as err:
+        print(f"{name}: {err}: run the cell above first (until you fill it "
+              f"in, it raises NotImplementedError)")
+        return False
+    except AssertionError as err:
+        print(f"{name}: FAILED: {err}")
+        return False
+    print(f"{name}: passed")
+    return True
+
+
+def _shape_of(name, value, expected):
+    actual = np.shape(value)
+    if tuple(actual) != tuple(expected):
+        raise CheckFailed(
+            f"{name} has shape {tuple(actual)}, expected {tuple(expected)}")
+
+
+def shape(name: str, get: Callable[[], object], expected) -> bool:
+    """Check that ``get()`` has the shape ``expected``."""
+    _callable("get", get)
+    expected = tuple(int(k) for k in expected)
+    return run(name, lambda: _shape_of(name, get(), expected))
+
+
+def gradient(name: str, get: Callable[[], object], loss: Callable,
+             at, scale: float = 1.0, hint: str = "",
+             tol: float = 1e-6) -> bool:
+    """Check a gradient against centered finite differences.
+
+    get : returns the student's gradient
+    loss : the scalar function whose gradient it is, of one array
+    at : the float64 array at which to differentiate (it is copied)
+    scale : multiply the numerical gradient by this (e.g. m, for the
+        code's ``dZ2``, which is m times the gradient of the mean loss)
+    """
+    _callable("get", get)
+    _callable("loss", loss)
+    point = np.array(at, dtype=np.float64)
+    scale = as_real("scale", scale)
+
+    def test():
+        value = np.asarray(get(), dtype=np.float64)
+        _shape_of(name, value, point.shape)
+        reference = scale * gradcheck.numerical_gradient(loss, point.copy())
+        err = gradcheck.relative_error(value, reference)
+        if not err <= tol:
+            raise CheckFailed(f"relative error {err:.0e} on {name}"
+                              + (f": {hint}" if hint else ""))
+
+    return run(name, test)
+
+
+def value(name: str, get: Callable[[], object], expected, rtol=1e-7,
+          atol=0.0, hint: str = "") -> bool:
+    """Check that ``get()`` is close to ``expected`` (an independent value
+    such as a first-order prediction, never the solution itself)."""
+    _callable("get", get)
+    expected = np.asarray(expected, dtype=np.float64)
+
+    def test():
+        got = np.asarray(get(), dtype=np.float64)
+        _shape_of(name, got, expected.shape)
+        if not np.allclose(got, expected, rtol=rtol, atol=atol):
+            worst = float(np.max(np.abs(got - expected)))
+            raise CheckFailed(f"{name} is off by {worst:.2g}"
+                              + (f": {hint}" if hint else ""))
+
+    return run(name, test)
+
+
+def backward(get: Callable[[], Callable], params: Mapping, X, y,
+             reg: float = 0.0, hints: Mapping[str, str] | None = None,
+             tol: float = 1e-6) -> bool:
+    """Check a student's ``backward(params, cache, y)`` with gradcheck.
+
+    Prints one verdict per parameter (W1, b1, W2, b2), with a hint for the
+    first one that is wrong.
+    """
+    _callable("get", get)
+    hints = dict(BACKWARD_HINTS, **(hints or {}))
+    ok = True
+    report = {}
+
+    def student():
+        fn = get()
+        if not callable(fn):
+            raise CheckFailed(f"backward must be a function, got "
+                              f"{type(fn).__name__}")
+
+        def adapted(p, cache, labels, r):
+            return fn(p, cache, labels)
+
+        grads = fn(params, _cache(params, X), y)
+        if not isinstance(grads, Mapping):
+            raise CheckFailed("backward must return a dict of gradients")
+        for key in PARAM_NAMES:
+            if key not in grads:
+                raise CheckFailed(f"backward's result has no key '{key}'")
+            _shape_of(f"d{key}", grads[key], np.shape(params[key]))
+        report.update(gradcheck.check_gradients(
+            params, X, y, reg=reg, backward=adapted).params)
+
+    if not run("backward", student):
+        return False
+    for key in PARAM_NAMES:
+        err = report[key].max_rel_error
+
+        def verdict(key=key, err=err):
+            if not err <= tol:
+                raise CheckFailed(
+                    f"relative error {err:.0e} on {key}: {hints[key]}")
+
+        ok = run(f"d{key}", verdict) and ok
+    return ok
+
+
+def _cache(params, X):
+    from .twolayer import forward
+    return forward(params, X)[1]
