@@ -25,7 +25,7 @@ def chapters(root: Path) -> list[str]:
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
     return [f for f in files
-            if "{code-cell}" in (root / f"{f}.md").read_text()]
+            if "```{code-cell}" in (root / f"{f}.md").read_text()]
 
 
 def collect(root: Path) -> Path:

@@ -9,19 +9,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, copy_book, jupyter_book
+from conftest import (
+    ROOT,
+    copy_book,
+    jupyter_book,
+    notebook_chapters,
+    toc_files,
+)
 
 pytestmark = pytest.mark.book
-
-
-def toc_files(root: Path = ROOT) -> list[str]:
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [s["file"] for s in chapter.get("sections", [])]
-    return files
 
 
 def test_book_builds_from_scratch_with_every_notebook_executed(built_book):
@@ -40,8 +36,7 @@ def test_book_builds_from_scratch_with_every_notebook_executed(built_book):
         # No glue or role left unrendered, no cell error in the output.
         assert "{glue" not in text and "{eq}" not in text, name
         assert "Traceback" not in text, name
-    notebooks = [f for f in toc_files()
-                 if "code-cell" in (ROOT / f"{f}.md").read_text()]
+    notebooks = notebook_chapters()
     executed = set(re.findall(r"(book/[\w-]+)\.md: Executed notebook", log))
     assert executed == set(notebooks)
 

@@ -16,9 +16,8 @@ from urllib.parse import urlparse
 import jupytext
 import nbformat
 import pytest
-from conftest import ROOT, require_tool
+from conftest import ROOT, notebook_chapters, require_tool, toc_files
 from nbclient import NotebookClient
-from test_book import toc_files
 
 pytestmark = pytest.mark.book
 
@@ -158,8 +157,7 @@ def test_search_finds_relu(server, browser):
     assert hits >= 3
 
 
-CHAPTERS = [f for f in PAGES
-            if "{code-cell}" in (ROOT / f"{f}.md").read_text()]
+CHAPTERS = notebook_chapters()
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,10 @@ from __future__ import annotations
 import jupytext
 import nbformat
 import pytest
-from conftest import ROOT
+from conftest import ROOT, notebook_chapters
 from nbclient import NotebookClient
-from test_book import toc_files
 
-CHAPTERS = [f for f in toc_files()
-            if "{code-cell}" in (ROOT / f"{f}.md").read_text()]
+CHAPTERS = notebook_chapters()
 
 
 @pytest.mark.book

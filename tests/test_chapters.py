@@ -16,12 +16,10 @@ import jupytext
 import numpy as np
 import pytest
 import scratchnet
-from conftest import ROOT
+from conftest import ROOT, notebook_chapters
 from scratchnet import data, functional, twolayer
-from test_book import toc_files
 
-CHAPTERS = [f for f in toc_files()
-            if "{code-cell}" in (ROOT / f"{f}.md").read_text()]
+CHAPTERS = notebook_chapters()
 
 
 def code_cells(chapter):

@@ -7,8 +7,7 @@ import subprocess
 
 import jupytext
 import pytest
-from conftest import ROOT
-from test_book import toc_files
+from conftest import ROOT, toc_files
 
 pytestmark = pytest.mark.book
 

@@ -8,6 +8,8 @@ The code of the book *Backprop, Again*. Modules:
 - :mod:`scratchnet.twolayer` -- the lecture's two-layer network;
 - :mod:`scratchnet.linear` -- a linear softmax classifier, the baseline;
 - :mod:`scratchnet.gradcheck` -- finite-difference gradient checks;
+- :mod:`scratchnet.nn`, :mod:`scratchnet.optim`,
+  :mod:`scratchnet.training` -- layers, optimizers, fit, save and load;
 - :mod:`scratchnet.plotting` -- figures;
 - :mod:`scratchnet.checks` -- check cells for assignments;
 - :mod:`scratchnet.assign` -- chapters to student notebooks and keys.
@@ -26,4 +28,4 @@ from . import (
 
 __version__ = "0.1.0"
 __all__ = ["book", "checks", "data", "functional", "gradcheck", "linear",
-           "plotting", "twolayer"]
+           "nn", "optim", "plotting", "training", "twolayer"]

@@ -1,0 +1,313 @@
+"""scratchnet.nn, optim and training: gradients, formulas, fit, save/load."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scratchnet import data, nn, optim, training, twolayer
+from scratchnet.gradcheck import numerical_gradient, relative_error
+
+
+def loss_of(model, X, y):
+    return (nn.SoftmaxCrossEntropy().forward(model.forward(X), y)
+            + model.penalty())
+
+
+def grads_of(model, X, y):
+    fn = nn.SoftmaxCrossEntropy()
+    fn.forward(model.forward(X), y)
+    dx = model.backward(fn.backward())
+    return dx
+
+
+@settings(max_examples=25, deadline=None)
+@given(m=st.integers(1, 6), d=st.integers(1, 4), h=st.integers(1, 5),
+       n=st.integers(2, 4), act=st.sampled_from(["ReLU", "Sigmoid",
+                                                  "Tanh"]),
+       depth=st.integers(1, 3), wd=st.sampled_from([0.0, 0.3]),
+       seed=st.integers(0, 2**31 - 1))
+def test_every_layer_and_the_whole_model_against_finite_differences(
+        m, d, h, n, act, depth, wd, seed):
+    rng = np.random.default_rng(seed)
+    layers, width = [], d
+    for k in range(depth):
+        layers += [nn.Dense(width, h, init="xavier", seed=seed % 1000 + k,
+                            weight_decay=wd), getattr(nn, act)()]
+        width = h
+    layers.append(nn.Dense(width, n, seed=seed % 1000 + 99,
+                           weight_decay=wd))
+    model = nn.Sequential(*layers)
+    for layer in model.layers:
+        if "b" in layer.params:
+            layer.params["b"][...] = rng.normal(size=layer.params["b"].shape)
+    X = rng.normal(size=(m, d))
+    y = rng.integers(0, n, size=m)
+    dx = grads_of(model, X, y)
+    # The input gradient, and every parameter's, away from ReLU kinks.
+    num_dx = numerical_gradient(lambda v: loss_of(model, v, y), X.copy())
+    pre = X
+    kink = False
+    for layer in model.layers:
+        if isinstance(layer, nn.ReLU) and np.any(np.abs(pre) < 1e-4):
+            kink = True
+        pre = layer.forward(pre).copy() if not isinstance(
+            layer, nn.ReLU) else np.maximum(pre, 0)
+    if kink:
+        return
+    grads_of(model, X, y)
+    assert relative_error(dx, num_dx) < 1e-7
+    for name, param, grad in model.parameters():
+        analytic = grad.copy()
+        numeric = numerical_gradient(lambda _: loss_of(model, X, y), param)
+        assert relative_error(analytic, numeric) < 1e-7, name
+
+
+def test_sequential_equals_the_lecture_network():
+    X, y = data.make_spiral(seed=0)
+    params = twolayer.init_params(2, 7, 3, seed=3, scale=1.0)
+    params["b1"] += 0.2
+    params["b2"] -= 0.3
+    model = nn.Sequential(nn.Dense(2, 7, weight_decay=1e-2), nn.ReLU(),
+                          nn.Dense(7, 3, weight_decay=1e-2))
+    for i, (W, b) in ((0, ("W1", "b1")), (2, ("W2", "b2"))):
+        model.layers[i].params["W"][...] = params[W]
+        model.layers[i].params["b"][...] = params[b]
+    loss_fn = nn.SoftmaxCrossEntropy()
+    scores = model.forward(X)
+    L = loss_fn.forward(scores, y) + model.penalty()
+    model.backward(loss_fn.backward())
+    P, cache = twolayer.forward(params, X)
+    grads = twolayer.backward(params, cache, y, reg=1e-2)
+    np.testing.assert_allclose(scores, cache["Z2"], rtol=0, atol=1e-13)
+    np.testing.assert_allclose(loss_fn.probabilities(scores), P,
+                               atol=1e-15)
+    assert L == pytest.approx(twolayer.loss(P, y, params, reg=1e-2),
+                              rel=1e-14)
+    for i, (W, b) in ((0, ("W1", "b1")), (2, ("W2", "b2"))):
+        np.testing.assert_allclose(model.layers[i].grads["W"], grads[W],
+                                   rtol=1e-12, atol=1e-16)
+        np.testing.assert_allclose(model.layers[i].grads["b"], grads[b],
+                                   rtol=1e-12, atol=1e-16)
+
+
+def tiny():
+    p = np.array([[1.0, -2.0]])
+    g = np.array([[0.5, 0.25]])
+    return p, g
+
+
+def test_sgd_formula():
+    p, g = tiny()
+    optim.SGD([("p", p, g)], lr=0.1).step()
+    np.testing.assert_allclose(p, [[0.95, -2.025]])
+
+
+def test_momentum_formula():
+    p, g = tiny()
+    opt = optim.SGD([("p", p, g)], lr=0.1, momentum=0.9)
+    opt.step()                      # v = g;          p = p0 - 0.1 g
+    opt.step()                      # v = 0.9 g + g;  p -= 0.1 * 1.9 g
+    np.testing.assert_allclose(p, [[1.0 - 0.1 * 0.5 * 2.9,
+                                    -2.0 - 0.1 * 0.25 * 2.9]])
+
+
+def test_adam_formula():
+    p, g = tiny()
+    opt = optim.Adam([("p", p, g)], lr=0.01, beta1=0.9, beta2=0.999,
+                     eps=1e-8)
+    opt.step()
+    # t = 1: m_hat = g, v_hat = g^2, so the step is lr * g / (|g| + eps).
+    np.testing.assert_allclose(p, [[1.0 - 0.01 * 0.5 / (0.5 + 1e-8),
+                                    -2.0 - 0.01 * 0.25 / (0.25 + 1e-8)]])
+    g[...] = [[-0.5, 0.0]]
+    opt.step()
+    m = 0.9 * 0.1 * np.array([0.5, 0.25]) + 0.1 * np.array([-0.5, 0.0])
+    v = (0.999 * 0.001 * np.array([0.25, 0.0625])
+         + 0.001 * np.array([0.25, 0.0]))
+    m_hat, v_hat = m / (1 - 0.9 ** 2), v / (1 - 0.999 ** 2)
+    first = np.array([1.0 - 0.01 * 0.5 / (0.5 + 1e-8),
+                      -2.0 - 0.01 * 0.25 / (0.25 + 1e-8)])
+    np.testing.assert_allclose(p[0], first - 0.01 * m_hat
+                               / (np.sqrt(v_hat) + 1e-8))
+
+
+def test_schedules():
+    p, g = tiny()
+    opt = optim.SGD([("p", p, g)], lr=1.0)
+    step = optim.StepLR(opt, step_size=2, gamma=0.5)
+    assert [step.step() for _ in range(4)] == [1.0, 0.5, 0.5, 0.25]
+    opt2 = optim.SGD([("p", p, g)], lr=1.0)
+    cos = optim.CosineLR(opt2, t_max=4, lr_min=0.0)
+    rates = [cos.step() for _ in range(5)]
+    np.testing.assert_allclose(rates, [(1 + np.cos(np.pi * t / 4)) / 2
+                                       for t in (1, 2, 3, 4, 4)])
+
+
+def test_batches_cover_every_row_once_and_are_seeded():
+    X = np.arange(20.0).reshape(10, 2)
+    y = np.arange(10) % 3
+    seen = [yb for _, yb in training.batches(X, y, 3, seed=1)]
+    assert [len(b) for b in seen] == [3, 3, 3, 1]
+    rows = np.concatenate([Xb[:, 0] for Xb, _ in
+                           training.batches(X, y, 3, seed=1)])
+    assert sorted(rows) == list(X[:, 0])
+    again = np.concatenate([Xb[:, 0] for Xb, _ in
+                            training.batches(X, y, 3, seed=1)])
+    other = np.concatenate([Xb[:, 0] for Xb, _ in
+                            training.batches(X, y, 3, seed=2)])
+    assert np.array_equal(rows, again) and not np.array_equal(rows, other)
+
+
+def spiral_model(seed=0):
+    return nn.Sequential(nn.Dense(2, 100, seed=seed), nn.ReLU(),
+                         nn.Dense(100, 3, seed=seed + 1))
+
+
+def test_fit_learns_the_spiral_and_reports_history():
+    X, y = data.make_spiral(seed=0)
+    Xv, yv = data.make_spiral(seed=1)
+    model = spiral_model()
+    opt = optim.Adam(model.parameters(), lr=0.01)
+    hist = training.fit(model, X, y, epochs=150, batch_size=64,
+                        optimizer=opt, validation=(Xv, yv), progress=False)
+    assert set(hist) == {"loss", "accuracy", "val_loss", "val_accuracy",
+                         "lr"}
+    assert all(len(v) == 150 for v in hist.values())
+    assert hist["loss"][-1] < 0.3 * hist["loss"][0]
+    assert hist["accuracy"][-1] >= 0.95 and hist["val_accuracy"][-1] >= 0.9
+
+
+def test_fit_is_deterministic_and_stops_early():
+    X, y = data.make_spiral(seed=0)
+    a, b = spiral_model(), spiral_model()
+    ha = training.fit(a, X, y, 5, 32, optim.SGD(a.parameters(), lr=0.5),
+                      progress=False)
+    hb = training.fit(b, X, y, 5, 32, optim.SGD(b.parameters(), lr=0.5),
+                      progress=False)
+    assert ha == hb
+    c = spiral_model()
+    hc = training.fit(c, X, y, 500, 32, optim.Adam(c.parameters(), 0.02),
+                      target=0.9, progress=False)
+    assert len(hc["accuracy"]) < 500 and hc["accuracy"][-1] >= 0.9
+    # Labels unrelated to X: the validation loss rises as the model
+    # learns, so patience stops the fit.
+    d = spiral_model()
+    y_noise = np.random.default_rng(0).permutation(y)
+    hd = training.fit(d, X, y, 500, 32, optim.Adam(d.parameters(), 0.02),
+                      validation=(X, y_noise), patience=3, progress=False)
+    assert len(hd["loss"]) < 500
+    worst = hd["val_loss"][-4:]
+    assert min(worst[1:]) >= worst[0] or len(hd["loss"]) < 500
+
+
+def test_fit_diverges_loudly():
+    X, y = data.make_spiral(seed=0)
+    model = spiral_model()
+    with pytest.raises(training.DivergenceError, match="lower the learning"):
+        training.fit(model, X * 1e3, y, 50, 300,
+                     optim.SGD(model.parameters(), lr=1e6), progress=False)
+
+
+def test_save_and_load_give_identical_predictions(tmp_path):
+    X, y = data.make_spiral(seed=0)
+    model = nn.Sequential(nn.Dense(2, 16, seed=1), nn.Tanh(),
+                          nn.Dense(16, 8, init="xavier", seed=2,
+                                   weight_decay=1e-3), nn.Sigmoid(),
+                          nn.Dense(8, 3, seed=3))
+    training.fit(model, X, y, 3, 50, optim.SGD(model.parameters(), 0.1),
+                 progress=False)
+    path = training.save(model, tmp_path / "model.npz")
+    loaded = training.load(path)
+    assert loaded.config() == model.config()
+    np.testing.assert_array_equal(loaded.forward(X), model.forward(X))
+
+
+def test_corrupt_truncated_and_wrong_files_raise(tmp_path):
+    X, y = data.make_spiral(seed=0)
+    model = spiral_model()
+    path = training.save(model, tmp_path / "good.npz")
+    raw = path.read_bytes()
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(raw[: len(raw) // 2])
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        training.load(truncated)
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"not a zip file at all")
+    with pytest.raises(ValueError, match="truncated or corrupt"):
+        training.load(garbage)
+    other = tmp_path / "other.npz"
+    np.savez(other, a=np.ones(3))
+    with pytest.raises(ValueError, match="not a saved scratchnet model"):
+        training.load(other)
+    # Right format, weights of the wrong shape.
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["layer2.W"] = np.ones((5, 3))
+    wrong = tmp_path / "wrong.npz"
+    np.savez(wrong, **arrays)
+    with pytest.raises(ValueError, match=r"layer2.W must be float64 of "
+                                         r"shape \(100, 3\)"):
+        training.load(wrong)
+
+
+def test_save_never_replaces_a_good_file_with_a_partial_one(tmp_path,
+                                                           monkeypatch):
+    model = spiral_model()
+    path = training.save(model, tmp_path / "model.npz")
+    before = path.read_bytes()
+
+    def broken_savez(f, **arrays):
+        f.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        training.save(spiral_model(seed=5), path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]      # no temporary left
+
+
+@pytest.mark.parametrize("call,exc,words", [
+    (lambda: nn.Dense(0, 3), ValueError, ["in_features", ">= 1", "0"]),
+    (lambda: nn.Dense(2, 3, init="zeros"), ValueError, ["init", "zeros"]),
+    (lambda: nn.Dense(2, 3).forward(np.ones((4, 5))), ValueError,
+     ["x", "2 columns", "(4, 5)"]),
+    (lambda: nn.Dense(2, 3).backward(np.ones((4, 3))), ValueError,
+     ["forward pass first"]),
+    (lambda: nn.ReLU().backward(np.ones((2, 2))), ValueError,
+     ["forward pass first"]),
+    (lambda: nn.Sequential(), ValueError, ["at least one layer"]),
+    (lambda: nn.Sequential(nn.ReLU(), "relu"), TypeError,
+     ["layers[1]", "Layer", "str"]),
+    (lambda: nn.SoftmaxCrossEntropy().forward(np.ones((3, 2)),
+                                              np.ones((3, 1), int)),
+     ValueError, ["y", "1-D", "(3, 1)"]),
+    (lambda: nn.SoftmaxCrossEntropy().backward(), ValueError,
+     ["forward pass first"]),
+    (lambda: optim.SGD([], lr=0.1), ValueError, ["parameters", "empty"]),
+    (lambda: optim.SGD(spiral_model().parameters(), lr=0), ValueError,
+     ["lr", "> 0", "0"]),
+    (lambda: optim.SGD(spiral_model().parameters(), momentum=1.0),
+     ValueError, ["momentum", "< 1", "1.0"]),
+    (lambda: optim.Adam([("p", 1.0, 2.0)]), TypeError,
+     ["parameters[0]", "triple"]),
+    (lambda: optim.StepLR("opt", 2), TypeError, ["optimizer", "str"]),
+    (lambda: training.fit("model", np.ones((2, 2)), [0, 1], 1, 1, None),
+     TypeError, ["model", "Sequential", "str"]),
+    (lambda: training.fit(spiral_model(), np.ones((2, 2)), [0, 1], 1, 0,
+                          optim.SGD(spiral_model().parameters())),
+     ValueError, ["batch_size", ">= 1", "0"]),
+    (lambda: list(training.batches(np.ones((3, 2)), [0, 1], 2)),
+     ValueError, ["y", "3 entries", "2"]),
+    (lambda: training.save(spiral_model(), "model.txt"), ValueError,
+     ["path", ".npz", "model.txt"]),
+    (lambda: training.load("no/such/file.npz"), ValueError,
+     ["path", "existing", "no/such/file.npz"]),
+])
+def test_bad_input(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
