@@ -75,7 +75,7 @@ def spiral_step_nn(X, y):
     def step():
         loss_fn.forward(model.forward(X), y)
         model.penalty()
-        model.backward(loss_fn.backward())
+        model.backward(loss_fn.backward(), input_grad=False)
         opt.step()
     return step
 

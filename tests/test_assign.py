@@ -212,6 +212,7 @@ def test_a_wrong_relu_mask_names_the_mask(generated, tmp_path):
     assert any("dZ1" in t and "ReLU mask" in t for t in failing), failing
 
 
+@pytest.mark.xdist_group("built")
 def test_markers_are_invisible_in_the_html(built_html):
     html = built_html / "_build" / "html" / "book"
     for name in CHAPTERS:

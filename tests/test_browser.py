@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, notebook_chapters, require_tool, toc_files
 from nbclient import NotebookClient
 
-pytestmark = pytest.mark.book
+pytestmark = [pytest.mark.book, pytest.mark.xdist_group("built")]
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",

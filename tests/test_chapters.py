@@ -152,6 +152,8 @@ def test_chapter_form(chapter):
         assert "figure:" in text or "{glue:figure}" in text
     assert "glue(" in "\n".join(cells), "numbers are glued"
     assert "assert" in "\n".join(cells), "identities are checked"
+    name = chapter.split("/")[-1]
+    assert f"{{nb-download}}`{name}.ipynb`" in text, "download link"
 
 
 BACKPROP = ["book/backprop-output", "book/backprop-hidden",

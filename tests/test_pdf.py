@@ -9,7 +9,7 @@ import jupytext
 import pytest
 from conftest import ROOT, toc_files
 
-pytestmark = pytest.mark.book
+pytestmark = [pytest.mark.book, pytest.mark.xdist_group("built")]
 
 
 def pdftotext(pdf):

@@ -127,8 +127,11 @@ class Dense(Layer):
                 f"{self!r}, got shape {x.shape}")
         return x
 
-    def backward(self, grad):
+    def backward(self, grad, input_grad: bool = True):
         """dZ (m, n) -> dx (m, d); sets grads W (d, n) and b (1, n).
+
+        With ``input_grad=False`` (the first layer of a network, whose
+        input is the data) dx is not computed and None is returned.
 
         ``grad`` is the gradient of the *mean* loss (the 1/m is already
         in it), so dW = x^T dZ and db = column sum of dZ.
@@ -145,6 +148,8 @@ class Dense(Layer):
         np.sum(grad, axis=0, keepdims=True, out=self.grads["b"])  # (1, n)
         if self.weight_decay:
             self.grads["W"] += self.weight_decay * W
+        if not input_grad:
+            return None
         dx = _buffer(self._buffers, "dx", self._x.shape)
         np.matmul(grad, W.T, out=dx)                           # (m, d)
         return dx
@@ -178,8 +183,10 @@ class ReLU(Layer):
     def backward(self, grad):
         out = getattr(self, "_out", None)
         grad = self._check_grad(grad, out)
+        mask = _buffer(self._buffers, "mask", grad.shape, dtype=bool)
+        np.greater(out, 0.0, out=mask)
         dx = _buffer(self._buffers, "dx", grad.shape)
-        np.multiply(grad, out > 0, out=dx)
+        np.multiply(grad, mask, out=dx)
         return dx
 
 
@@ -290,11 +297,18 @@ class Sequential:
             x = layer.forward(x)
         return x.copy()       # the layers reuse their buffers
 
-    def backward(self, grad) -> np.ndarray:
-        """dL/dscores -> dL/dx, filling every layer's grads."""
-        for layer in reversed(self.layers):
+    def backward(self, grad, input_grad: bool = True) -> np.ndarray | None:
+        """dL/dscores -> dL/dx, filling every layer's grads.
+
+        ``input_grad=False`` skips the gradient with respect to the input
+        (the data), which training does not need, and returns None.
+        """
+        last = len(self.layers) - 1
+        for i, layer in enumerate(reversed(self.layers)):
+            if i == last and not input_grad and isinstance(layer, Dense):
+                return layer.backward(grad, input_grad=False)
             grad = layer.backward(grad)
-        return grad.copy()
+        return grad.copy() if input_grad else None
 
     def penalty(self) -> float:
         """The L2 weight-decay part of the loss."""

@@ -112,7 +112,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                 raise DivergenceError(
                     f"training diverged at epoch {epoch}: the loss is "
                     f"{loss}; lower the learning rate (lr={optimizer.lr})")
-            model.backward(loss_fn.backward())
+            model.backward(loss_fn.backward(), input_grad=False)
             optimizer.step()
             total += loss * len(yb)
             count += len(yb)
