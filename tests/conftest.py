@@ -13,8 +13,15 @@ import matplotlib
 import numpy as np
 import pytest
 import yaml
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# Reproducible and load-tolerant property tests: the same examples on
+# every run, and no per-example time limit on a shared machine.
+settings.register_profile("book", deadline=None, derandomize=True,
+                          print_blob=True)
+settings.load_profile("book")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
