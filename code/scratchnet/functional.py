@@ -88,8 +88,13 @@ def cross_entropy(P, y) -> float:
     """
     P = _check_probs(P)
     y = as_labels("y", y, m=P.shape[0], n_classes=P.shape[1])
-    m = y.shape[0]
-    correct = np.maximum(P[np.arange(m), y], TINY)
+    return mean_neg_log(P, y)
+
+
+def mean_neg_log(P: np.ndarray, y: np.ndarray) -> float:
+    """``-(1/m) sum_i log P[i, y_i]`` with no input checks (the clipped
+    core of :func:`cross_entropy`, for training loops)."""
+    correct = np.maximum(P[np.arange(y.shape[0]), y], TINY)
     return float(-np.mean(np.log(correct)))
 
 

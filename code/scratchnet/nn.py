@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_matrix, as_int, as_labels, as_real
+from .functional import softmax
 
 __all__ = ["Layer", "Dense", "ReLU", "Sigmoid", "Tanh",
            "SoftmaxCrossEntropy", "Sequential"]
@@ -234,11 +235,8 @@ class SoftmaxCrossEntropy:
         self._buffers: dict[str, np.ndarray] = {}
 
     def probabilities(self, scores) -> np.ndarray:
-        scores = as_float_matrix("scores", scores)
-        P = scores - scores.max(axis=1, keepdims=True)
-        np.exp(P, out=P)
-        P /= P.sum(axis=1, keepdims=True)
-        return P
+        """The softmax of the scores, (m, n), as functional.softmax."""
+        return softmax(scores)
 
     def forward(self, scores, y) -> float:
         """scores (m, n), y (m,) -> mean cross-entropy (a float)."""

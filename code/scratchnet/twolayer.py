@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import as_float_matrix, as_int, as_labels, as_real, check_params
-from .functional import TINY, cross_entropy
+from .functional import cross_entropy, mean_neg_log
 
 __all__ = ["init_params", "forward", "loss", "backward", "sgd_step",
            "train", "predict", "DivergenceError"]
@@ -110,9 +110,7 @@ def loss(P, y, params=None, reg: float = 0.0) -> float:
 
 def _loss(P, y, params, reg):
     """loss without the input checks (for the training loop)."""
-    m = y.shape[0]
-    correct = np.maximum(P[np.arange(m), y], TINY)
-    data_loss = -np.mean(np.log(correct))
+    data_loss = mean_neg_log(P, y)
     W1, W2 = params["W1"], params["W2"]
     return float(data_loss + 0.5 * reg * (np.sum(W1 * W1)
                                           + np.sum(W2 * W2)))
