@@ -110,6 +110,21 @@ def test_fault_injection_fails_the_build(tmp_path, fault, needle):
     assert needle in log
 
 
+def test_only_book_is_a_source_folder():
+    # A stray Markdown file anywhere else (such as the README of the npm
+    # download of MathJax in .cache/) would be read as a document.
+    import fnmatch
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    patterns = config["exclude_patterns"]
+    for path in ROOT.iterdir():
+        if path.is_dir() and path.name != "book":
+            assert any(fnmatch.fnmatch(path.name, p) for p in patterns), path
+    for path in (ROOT / "book").iterdir():
+        if path.is_dir():
+            rel = f"book/{path.name}"
+            assert any(fnmatch.fnmatch(rel, p) for p in patterns), rel
+
+
 def test_config_watches_code_and_requirements():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     watched = config["sphinx"]["config"]["code_fingerprint_paths"]
