@@ -21,10 +21,20 @@ import yaml
 ZIP_NAME = "backprop-again-notebooks.zip"
 
 
-def chapters(root: Path) -> list[str]:
+def toc_files(root: Path) -> list[str]:
+    """Every file of the table of contents, in order (without .md)."""
     toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [c["file"] for part in toc["parts"] for c in part["chapters"]]
-    return [f for f in files
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files += [s["file"] for s in chapter.get("sections", [])]
+    return files
+
+
+def chapters(root: Path) -> list[str]:
+    """The toc files that are notebooks (they have code cells)."""
+    return [f for f in toc_files(root)
             if "```{code-cell}" in (root / f"{f}.md").read_text()]
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import matplotlib
 import numpy as np
 import pytest
-import yaml
 from hypothesis import settings
 
 matplotlib.use("Agg")
@@ -25,24 +24,20 @@ settings.load_profile("book")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT / "scripts"))
+import notebooks  # noqa: E402  (scripts/notebooks.py: the toc helpers)
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def toc_files(root: Path = ROOT) -> list[str]:
     """Every file of the table of contents, in order (without .md)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [s["file"] for s in chapter.get("sections", [])]
-    return files
+    return notebooks.toc_files(root)
 
 
 def notebook_chapters(root: Path = ROOT) -> list[str]:
     """The toc files that are notebooks (they have code cells)."""
-    return [f for f in toc_files(root)
-            if "```{code-cell}" in (root / f"{f}.md").read_text()]
+    return notebooks.chapters(root)
 
 
 def jupyter_book(book: Path, *args: str, timeout: int = 1800

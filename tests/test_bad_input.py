@@ -155,6 +155,14 @@ CASES = {
                           ["y", "4 entries", "3"]),
     "train epochs float": (lambda: twolayer.train(X, y, epochs=2.0),
                            TypeError, ["epochs", "integer", "float"]),
+    "train params for 3 columns": (
+        lambda: twolayer.train(np.ones((4, 3)), y,
+                               params=twolayer.init_params(2, 3, 3)),
+        ValueError, ["X", "2 columns", "(4, 3)"]),
+    "train labels beyond params": (
+        lambda: twolayer.train(X, np.array([0, 1, 2, 3]),
+                               params=twolayer.init_params(2, 3, 3)),
+        ValueError, ["y", "< 3", "3"]),
     "predict 3-D X": (lambda: twolayer.predict(params(), X[None]),
                       ValueError, ["X", "2-D", "3-D"]),
     # linear

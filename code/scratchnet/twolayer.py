@@ -201,16 +201,16 @@ def train(X, y, h: int = 100, lr: float = 1.0, epochs: int = 10000,
     epochs = as_int("epochs", epochs)
     reg = as_real("reg", reg, nonnegative=True)
     log_every = as_int("log_every", log_every, minimum=0)
-    n = int(y.max()) + 1 if n_classes is None else as_int(
-        "n_classes", n_classes, minimum=2)
-    y = as_labels("y", y, n_classes=max(n, 2))
     if params is None:
-        params = init_params(X.shape[1], h, max(n, 2), seed=seed,
-                             scale=scale)
+        n = max(int(y.max()) + 1, 2) if n_classes is None else as_int(
+            "n_classes", n_classes, minimum=2)
+        params = init_params(X.shape[1], h, n, seed=seed, scale=scale)
     else:
-        check_params(params)
+        X = _check_X(params, X)              # params fit X's columns
+        n = params["W2"].shape[1]
         params = {k: np.array(v, dtype=np.float64) for k, v in
                   params.items()}
+    y = as_labels("y", y, n_classes=n)
     history: list[float] = []
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
