@@ -122,9 +122,9 @@ def test_check_gradients_catches_a_missing_division_by_m():
     assert report["W2"].max_rel_error > 0.5
 
 
-def test_check_gradients_reports_kinks_separately():
+def test_check_gradients_checks_kinks_from_the_codes_side():
     # A hidden unit whose pre-activation is exactly 0 on one example: any
-    # step of its incoming weights crosses the kink.
+    # step of its bias crosses the kink.
     params = {"W1": np.array([[1.0, -1.0]]), "b1": np.array([[0.0, 0.5]]),
               "W2": np.array([[1.0, -2.0], [0.5, 1.0]]),
               "b2": np.zeros((1, 2))}
@@ -133,8 +133,23 @@ def test_check_gradients_reports_kinks_separately():
     report = check_gradients(params, X, y)
     assert report["W1"].n_kink == 0          # X = 0 row: W1 step is moot
     assert report["b1"].n_kink == 1          # b1[0] sits on the kink
-    assert report["b1"].n_checked == 1
+    assert report["b1"].n_checked == 2       # and is still checked
     assert report["W2"].n_kink == report["b2"].n_kink == 0
-    assert np.isfinite(report["b1"].kink_rel_error)
-    assert report.max_rel_error < 1e-7
+    assert report.passed and report.max_rel_error < 1e-8
+    # The centered difference averages the two sides at the kink: the
+    # row-0 term of db1[0] enters with half its weight, far from 0.
+    assert report["b1"].kink_rel_error > 0.05
     assert "kinks" in str(report)
+
+    def right_sided(params, cache, y, reg):    # relu'(0) = 1: `<` mask
+        grads = twolayer.backward(params, cache, y, reg)
+        m = y.shape[0]
+        dZ2 = cache["P"].copy()
+        dZ2[np.arange(m), y] -= 1
+        dZ1 = dZ2 @ params["W2"].T
+        dZ1[cache["Z1"] < 0] = 0
+        grads["b1"] = dZ1.sum(axis=0, keepdims=True) / m
+        return grads
+
+    wrong = check_gradients(params, X, y, backward=right_sided)
+    assert not wrong.passed and wrong["b1"].max_rel_error > 0.05

@@ -2,8 +2,10 @@
 
 Each check prints one line, the verdict, and returns True or False. It
 never raises because of the student's code: a cell that still raises
-``NotImplementedError``, a name that is not defined yet, a wrong shape or
-a wrong value each get a message that says what to do. The references are
+``NotImplementedError``, a name that is not defined yet, a wrong shape, a
+wrong value or any other exception from the student's code (a matmul of
+mismatched shapes, a TypeError, an IndexError) each get a failing verdict
+that quotes the error and says what to do. The references are
 independent of the solution: shapes, and centered finite differences of
 the loss (:mod:`scratchnet.gradcheck`).
 
@@ -54,7 +56,9 @@ def run(name: str, test: Callable[[], object]) -> bool:
 
     ``test`` raises CheckFailed or AssertionError with a message when the
     answer is wrong; NotImplementedError and NameError mean the student has
-    not written (or run) the code yet. Returns True if the check passed.
+    not written (or run) the code yet; any other exception is an error in
+    the student's code, quoted in the verdict. Returns True if the check
+    passed.
     """
     if not isinstance(name, str) or not name:
         raise TypeError(
@@ -73,6 +77,10 @@ def run(name: str, test: Callable[[], object]) -> bool:
         return False
     except AssertionError as err:
         print(f"{name}: FAILED: {err}")
+        return False
+    except Exception as err:  # noqa: BLE001 (any error of the student's)
+        print(f"{name}: FAILED: your code raised {type(err).__name__}: "
+              f"{err}")
         return False
     print(f"{name}: passed")
     return True
@@ -148,7 +156,7 @@ def backward(get: Callable[[], Callable], params: Mapping, X, y,
     """
     _callable("get", get)
     hints = dict(BACKWARD_HINTS, **(hints or {}))
-    ok = True
+    reg = as_real("reg", reg, nonnegative=True)
     report = {}
 
     def student():
@@ -158,27 +166,42 @@ def backward(get: Callable[[], Callable], params: Mapping, X, y,
                               f"{type(fn).__name__}")
 
         def adapted(p, cache, labels, r):
-            return fn(p, cache, labels)
+            return fn(p, cache, labels) if r == 0.0 else fn(p, cache,
+                                                            labels, r)
 
-        grads = fn(params, _cache(params, X), y)
+        grads = adapted(params, _cache(params, X), y, reg)
         if not isinstance(grads, Mapping):
             raise CheckFailed("backward must return a dict of gradients")
         for key in PARAM_NAMES:
             if key not in grads:
                 raise CheckFailed(f"backward's result has no key '{key}'")
             _shape_of(f"d{key}", grads[key], np.shape(params[key]))
-        report.update(gradcheck.check_gradients(
-            params, X, y, reg=reg, backward=adapted).params)
+        result = gradcheck.check_gradients(params, X, y, reg=reg,
+                                           backward=adapted, tol=tol)
+        if result.modified:
+            raise CheckFailed(result.modified_reason)
+        report.update({k: (v, "") for k, v in result.params.items()})
+        # In a batch, the kink rows' contributions can cancel (the
+        # spiral's three origin rows do at zero biases): check each of
+        # the first few rows that sit on a kink on its own as well.
+        Z1 = _cache(params, X)["Z1"]
+        for i in np.flatnonzero(np.any(Z1 == 0, axis=1))[:3]:
+            alone = gradcheck.check_gradients(
+                params, X[i:i + 1], y[i:i + 1], reg=reg, backward=adapted,
+                tol=tol)
+            for key, result in alone.params.items():
+                if report[key][0].passed and not result.passed:
+                    report[key] = (result, f" on example {i} alone, whose "
+                                   "Z1 has an entry exactly at 0")
 
     if not run("backward", student):
         return False
+    ok = True
     for key in PARAM_NAMES:
-        err = report[key].max_rel_error
-
-        def verdict(key=key, err=err):
-            if not err <= tol:
-                raise CheckFailed(
-                    f"relative error {err:.0e} on {key}: {hints[key]}")
+        def verdict(result=report[key][0], where=report[key][1],
+                    hint=hints[key]):
+            if not result.passed:
+                raise CheckFailed(f"{result.reason}{where}: {hint}")
 
         ok = run(f"d{key}", verdict) and ok
     return ok

@@ -1,0 +1,225 @@
+"""The checks fail on wrong answers: a table of the bugs students write.
+
+Each wrong answer is a whole backward pass, written here as a student
+would write it (the lecture's lines with one slip), never derived from
+``scratchnet.twolayer``. Every one must fail ``checks.backward`` and
+``gradcheck.check_gradients`` at the default initialisation (scale 0.01,
+zero biases: the spiral's origin rows then sit exactly on the ReLU kink)
+and at scale 1; the right answer must pass both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scratchnet import checks, data, gradcheck, twolayer
+
+
+def student_backward(bug: str = ""):
+    """The lecture's backward pass, with the slip named by ``bug``."""
+
+    def backward(params, cache, y, reg=0.0):
+        X, Z1, A1, P = cache["X"], cache["Z1"], cache["A1"], cache["P"]
+        W2 = params["W2"]
+        m = y.shape[0]
+        dZ2 = P if bug == "temp = P alias" else P.copy()
+        if bug == "= 1 for -= 1":
+            dZ2[range(m), y] = 1
+        else:
+            dZ2[range(m), y] -= 1
+        if bug == "missing transpose in dW2":
+            dW2 = np.dot(dZ2.T, A1) / m
+        elif bug == "missing / m":
+            dW2 = np.dot(A1.T, dZ2)
+        else:
+            dW2 = np.dot(A1.T, dZ2) / m
+        if bug == "db2 summed over axis 1":
+            db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+        else:
+            db2 = np.sum(dZ2, axis=0, keepdims=True) / m
+        dA1 = dZ2 @ W2.T
+        dZ1 = dA1.copy()
+        if bug == "mask < for <=":
+            dZ1[Z1 < 0] = 0
+        elif bug != "unmasked dZ1":
+            dZ1[Z1 <= 0] = 0
+        if bug == "missing transpose in dW1":
+            dW1 = np.dot(X, dZ1) / m
+        else:
+            dW1 = np.dot(X.T, dZ1) / m
+        if bug == "db1 summed over axis 1, kept (1, h)":
+            db1 = np.sum(dZ1, axis=1, keepdims=True).T[:, : dZ1.shape[1]]
+            db1 = db1 / m
+        else:
+            db1 = np.sum(dZ1, axis=0, keepdims=True) / m
+        grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+        if bug == "db1 = 100 db1 + 1":
+            grads["b1"] = 100 * grads["b1"] + 1
+        if bug == "dW1 scaled by 1.01":
+            grads["W1"] = 1.01 * grads["W1"]
+        if bug == "db2 scaled by 1.01":
+            grads["b2"] = 1.01 * grads["b2"]
+        return grads
+
+    return backward
+
+
+WRONG = [
+    "db1 = 100 db1 + 1",
+    "missing transpose in dW2",
+    "missing transpose in dW1",
+    "missing / m",
+    "= 1 for -= 1",
+    "temp = P alias",
+    "unmasked dZ1",
+    "mask < for <=",
+    "db2 summed over axis 1",
+    "db1 summed over axis 1, kept (1, h)",
+    "dW1 scaled by 1.01",
+    "db2 scaled by 1.01",
+]
+#: Wrong answers that do not even run or return the wrong shapes: only
+#: checks.backward sees them (check_gradients raises, by design).
+CRASH_OR_SHAPE = {"missing transpose in dW2", "missing transpose in dW1",
+                  "db2 summed over axis 1"}
+SCALES = {"default init (scale 0.01)": None, "scale 1": 1.0}
+
+
+@pytest.fixture(scope="module")
+def spiral():
+    return data.make_spiral(seed=0)
+
+
+def init(scale):
+    if scale is None:
+        return twolayer.init_params(2, 4, 3, seed=0)
+    return twolayer.init_params(2, 4, 3, seed=0, scale=scale)
+
+
+def test_the_origin_rows_sit_on_the_kink_at_the_default_init(spiral):
+    """Why the table needs the default init: 3 rows x h = 4 exact zeros."""
+    X, y = spiral
+    _, cache = twolayer.forward(init(None), X)
+    assert int(np.sum(cache["Z1"] == 0)) == 12
+
+
+@pytest.mark.parametrize("scale", SCALES.values(), ids=SCALES.keys())
+def test_the_right_answer_passes(spiral, scale, capsys):
+    X, y = spiral
+    params = init(scale)
+    assert checks.backward(lambda: student_backward(), params, X, y)
+    out = capsys.readouterr().out
+    assert out.count("passed") == 5 and "FAILED" not in out, out
+    report = gradcheck.check_gradients(params, X, y,
+                                       backward=student_backward())
+    assert report.passed, report
+    assert all(p.n_checked == p.shape[0] * p.shape[1]
+               for p in report.params.values())
+
+
+@pytest.mark.parametrize("scale", SCALES.values(), ids=SCALES.keys())
+@pytest.mark.parametrize("bug", WRONG)
+def test_every_wrong_answer_fails_its_check(spiral, scale, bug, capsys):
+    X, y = spiral
+    params = init(scale)
+    snapshot = {k: v.copy() for k, v in params.items()}
+    assert checks.backward(lambda: student_backward(bug), params, X, y) \
+        is False
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "Traceback" not in out, out
+    for k in params:                     # the check leaves params alone
+        np.testing.assert_array_equal(params[k], snapshot[k])
+    if bug not in CRASH_OR_SHAPE:
+        # With `<`, only the kink rows change, and at zero biases the
+        # three origin rows' contributions cancel in the batch: the batch
+        # gradient is right. On one origin row alone it is not.
+        rows = slice(0, 1) if bug == "mask < for <=" else slice(None)
+        report = gradcheck.check_gradients(params, X[rows], y[rows],
+                                           backward=student_backward(bug))
+        assert not report.passed, report
+        assert "FAILED" in str(report)
+
+
+def test_the_issue_snippet_fails_db1(spiral, capsys):
+    X, y = spiral
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+
+    def bad(params, cache, y, reg=0.0):
+        g = twolayer.backward(params, cache, y, reg)
+        g["b1"] = 100 * g["b1"] + 1
+        return g
+
+    assert checks.backward(lambda: bad, params, X, y) is False
+    out = capsys.readouterr().out
+    assert "db1: FAILED" in out and "dW2: passed" in out, out
+
+
+def test_a_kink_entry_is_checked_one_sided(spiral):
+    """With zero biases every entry of b1 is a kink entry; each is still
+    compared, with the one-sided difference from the left."""
+    X, y = spiral
+    for rows in (slice(None), slice(0, 1)):      # the batch, an origin row
+        report = gradcheck.check_gradients(init(1.0), X[rows], y[rows])
+        b1 = report["b1"]
+        assert (b1.n_checked, b1.n_kink, b1.n_unchecked) == (4, 4, 0)
+        assert b1.max_rel_error < 1e-8
+    # On the origin row alone the analytic db1 is 0 and the centered
+    # difference averages both sides, half the slope: clearly off.
+    assert b1.kink_rel_error > 0.1
+
+
+def test_no_verdict_passes_on_nothing():
+    # The old bug's numbers: 0 entries compared, an error of 0.0.
+    p = gradcheck.ParamCheck("b1", (1, 4), 0.0, 0, 0, 0, float("nan"),
+                             1e-6)
+    assert not p.passed and "no entry" in p.reason
+    report = gradcheck.GradCheckReport(params={"b1": p})
+    assert not report.passed
+    assert not gradcheck.GradCheckReport().passed
+    q = gradcheck.ParamCheck("W1", (2, 4), 1e-9, 7, 0, 1, float("nan"),
+                             1e-6)
+    assert not q.passed and "could not be checked" in q.reason
+
+
+def test_tolerance_is_the_verdict(spiral):
+    X, y = spiral
+    params = init(1.0)
+    report = gradcheck.check_gradients(params, X, y, tol=1e-6)
+    assert report.passed and "tolerance 1e-06" in str(report)
+    tight = gradcheck.check_gradients(params, X, y, tol=1e-14)
+    assert not tight.passed
+
+
+@pytest.mark.parametrize("error, fragment", [
+    (lambda: np.ones((3, 2)) @ np.ones((3, 4)), "ValueError: matmul"),
+    (lambda: None + 1, "TypeError"),
+    (lambda: [1, 2][5], "IndexError"),
+    (lambda: {}["W1"], "KeyError"),
+    (lambda: 1 / 0, "ZeroDivisionError"),
+])
+def test_any_student_error_is_a_failing_verdict(error, fragment, capsys):
+    assert checks.run("dW1", error) is False
+    out = capsys.readouterr().out
+    assert out.startswith("dW1: FAILED: your code raised"), out
+    assert fragment in out, out
+
+
+def test_a_shape_error_inside_backward_is_a_verdict(spiral, capsys):
+    X, y = spiral
+
+    def backward(params, cache, y):
+        return {"W1": cache["X"] @ cache["Z1"]}       # (m,d)(m,h)
+
+    assert checks.backward(lambda: backward, init(1.0), X, y) is False
+    out = capsys.readouterr().out
+    assert "backward: FAILED: your code raised ValueError" in out, out
+
+
+def test_gradient_and_value_checks_quote_student_errors(capsys):
+    at = np.array([[0.5, -1.0]])
+    assert checks.gradient("g", lambda: np.ones(3) @ np.ones(4),
+                           lambda v: float(np.sum(v ** 2)), at) is False
+    assert checks.value("v", lambda: [][0], [1.0]) is False
+    out = capsys.readouterr().out
+    assert "g: FAILED: your code raised ValueError" in out
+    assert "v: FAILED: your code raised IndexError" in out
