@@ -101,6 +101,13 @@ def test_control_the_small_book_builds(tmp_path):
     ("A glued value {glue:text}`never_glued`.", "never_glued"),
     ("```{code-cell} ipython3\nimport scratchnet.no_such_module\n```",
      "no_such_module"),
+    ("```{code-cell} ipython3\nimport warnings\n"
+     "warnings.warn('injected', DeprecationWarning, stacklevel=1)\n```",
+     "a warning (DeprecationWarning)"),
+    ("```{code-cell} ipython3\nimport sys\nprint(sys.prefix)\n```",
+     "a path of the build machine"),
+    ("```{code-cell} ipython3\nimport sys\nprint('x', file=sys.stderr)\n"
+     "```", "output on stderr"),
 ])
 def test_fault_injection_fails_the_build(tmp_path, fault, needle):
     book = _small_book(tmp_path, HEADER + "\n" + fault + "\n")

@@ -1,0 +1,68 @@
+"""Fail the build when a cell's output would embarrass the page.
+
+An executed cell may print things a reader should never see: a warning
+(``TqdmWarning: IProgress not found ...``, a ``DeprecationWarning``), or a
+path of the machine that built the book (its source folder, the
+virtualenv, the home folder). This extension reads the outputs of every
+executed cell and logs a Sphinx warning for each such output; the book is
+built with ``-W``, so the build fails and names the page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from docutils import nodes
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+WARNING = re.compile(r"\b[A-Z]\w*Warning\b")
+
+
+def machine_paths(srcdir) -> list[str]:
+    """Folders of the building machine whose names must not be printed."""
+    found = {str(Path(srcdir).resolve()), str(Path(sys.prefix).resolve()),
+             os.path.expanduser("~")}
+    found |= {str(Path(p).resolve()) for p in sys.path
+              if p and len(Path(p).resolve().parts) > 2}
+    return sorted((p for p in found if len(p) > 1), key=len, reverse=True)
+
+
+def _in_output(node) -> bool:
+    while node is not None:
+        if "cell_output" in node.get("classes", []):
+            return True
+        node = node.parent
+    return False
+
+
+def problems(text: str, paths: list[str]) -> list[str]:
+    """What is wrong with one output's text (empty if nothing)."""
+    found = [f"a warning ({m.group(0)})" for m in WARNING.finditer(text)]
+    found += [f"a path of the build machine ({p})" for p in paths
+              if p in text]
+    return found
+
+
+def _check(app, doctree) -> None:
+    paths = machine_paths(app.srcdir)
+    for block in doctree.findall(nodes.literal_block):
+        if not _in_output(block):
+            continue
+        text = block.astext()
+        found = problems(text, paths)
+        if "stderr" in block.get("classes", []) and not found:
+            found = ["output on stderr"]
+        for what in found:
+            logger.warning("a cell's output shows %s: %r", what,
+                           text[:200], location=block)
+
+
+def setup(app):
+    app.connect("doctree-read", _check)
+    return {"version": "1.0", "parallel_read_safe": True,
+            "parallel_write_safe": True}
