@@ -1,4 +1,10 @@
-"""Assignments: student notebooks leak nothing; keys and checks work."""
+"""Assignments: student notebooks leak nothing; keys and checks work.
+
+Marks are per test: ``slow`` for the tests that execute notebooks (every
+test of the module-scoped ``generated`` fixture, which executes each
+chapter's answer key), ``book`` for those that need the built book, none
+for the logic of assign.py on small in-memory cells (the fast subset).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,6 @@ import nbformat
 import pytest
 from conftest import ROOT
 from scratchnet import assign
-
-pytestmark = pytest.mark.book
 
 CHAPTERS = ["backprop-output", "backprop-hidden", "training"]
 
@@ -52,6 +56,7 @@ def code_of(line):
     return line.split("#", 1)[0].strip()
 
 
+@pytest.mark.slow
 def test_every_backprop_chapter_has_stubs_and_checks(generated):
     out, counts = generated
     for name in CHAPTERS:
@@ -69,6 +74,7 @@ def test_every_backprop_chapter_has_stubs_and_checks(generated):
         assert piece in marked, piece
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_no_solution_leaks_into_the_student_notebook(generated, name):
     out, _ = generated
@@ -92,6 +98,7 @@ def test_no_solution_leaks_into_the_student_notebook(generated, name):
     assert "{solution}" not in text            # exercise solutions removed
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_the_answer_key_executes_cleanly(generated, name):
     out, _ = generated
@@ -116,6 +123,7 @@ def check_texts(nb):
             for c in nb.cells if "check" in c.metadata.get("tags", [])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_student_notebook_runs_to_the_first_stub_and_checks_report(
         generated, name, tmp_path):
@@ -164,6 +172,7 @@ def fill(student, chapter, replacements=None):
     return student
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_filling_the_stubs_with_the_solutions_passes_every_check(
         generated, name, tmp_path):
@@ -184,6 +193,7 @@ def region_index(chapter, needle):
                 and len(r.lines) == 1)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wrong,expected", [
     ("dW2 = np.dot(dZ2.T, A1) / m", "dW2 has shape (3, 4), expected (4, 3)"),
     ("dW2 = np.dot(A1.T, dZ2)", "on dW2: check the transpose of A1 and the "
@@ -201,6 +211,7 @@ def test_a_wrong_solution_fails_with_a_helpful_message(generated, tmp_path,
     assert len(failing) == 1 and expected in failing[0], texts
 
 
+@pytest.mark.slow
 def test_a_wrong_relu_mask_names_the_mask(generated, tmp_path):
     out, _ = generated
     chapter = assign.load(ROOT / "book" / "backprop-hidden.md")
@@ -212,6 +223,7 @@ def test_a_wrong_relu_mask_names_the_mask(generated, tmp_path):
     assert any("dZ1" in t and "ReLU mask" in t for t in failing), failing
 
 
+@pytest.mark.book
 @pytest.mark.xdist_group("built")
 def test_markers_are_invisible_in_the_html(built_html):
     html = built_html / "_build" / "html" / "book"
@@ -229,3 +241,115 @@ def test_assign_rejects_bad_input(tmp_path):
         "import numpy as np", "### BEGIN SOLUTION\nimport numpy as np", 1))
     with pytest.raises(ValueError, match="BEGIN SOLUTION without"):
         assign.load(bad)
+
+
+# Fast tests of assign.py on small in-memory cells (no execution).
+
+MARKED = "\n".join([
+    "x = 1",
+    "### HINT: add one to x",
+    "### BEGIN SOLUTION",
+    "y = x + 1",
+    "### END SOLUTION",
+    "for i in range(2):",
+    "    ### BEGIN SOLUTION",
+    "    z = i",
+    "    ### END SOLUTION",
+    "print(y)  ### BEGIN SOLUTION is not a marker here",
+])
+
+
+def test_find_regions_reads_hints_lines_and_indents():
+    cell = nbformat.v4.new_code_cell(MARKED)
+    regions = assign.find_regions(7, cell)
+    assert [(r.cell, r.lines, r.hint, r.indent) for r in regions] == [
+        (7, ["y = x + 1"], "add one to x", ""),
+        (7, ["    z = i"], assign.DEFAULT_HINT, "    "),
+    ]
+
+
+def test_a_solution_cell_is_one_region_without_markers():
+    cell = nbformat.v4.new_code_cell(
+        "### HINT: define f\ndef f(x):\n    return 2 * x",
+        metadata={"tags": ["solution"]})
+    (region,) = assign.find_regions(0, cell)
+    assert region.lines == ["def f(x):", "    return 2 * x"]
+    assert region.hint == "define f" and region.indent == ""
+    assert assign.student_source(cell, [region]) == (
+        '# YOUR CODE HERE\nraise NotImplementedError("define f")')
+
+
+@pytest.mark.parametrize("source, message", [
+    ("### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+     "cell 3, line 2: ### BEGIN SOLUTION inside another solution"),
+    ("x = 1\n### END SOLUTION", "cell 3, line 2: ### END SOLUTION without"),
+    ("### BEGIN SOLUTION\nx = 1", "cell 3: ### BEGIN SOLUTION without"),
+])
+def test_find_regions_rejects_unbalanced_markers(source, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        assign.find_regions(3, nbformat.v4.new_code_cell(source))
+
+
+def test_strip_markers_keeps_everything_but_marker_lines():
+    assert assign.strip_markers(MARKED) == "\n".join([
+        "x = 1",
+        "y = x + 1",
+        "for i in range(2):",
+        "    z = i",
+        "print(y)  ### BEGIN SOLUTION is not a marker here",
+    ])
+
+
+def test_student_source_puts_an_indented_stub_in_each_region():
+    cell = nbformat.v4.new_code_cell(MARKED)
+    regions = assign.find_regions(0, cell)
+    assert assign.student_source(cell, regions) == "\n".join([
+        "x = 1",
+        "# YOUR CODE HERE",
+        'raise NotImplementedError("add one to x")',
+        "for i in range(2):",
+        "    # YOUR CODE HERE",
+        '    raise NotImplementedError("replace this line with your code")',
+        "print(y)  ### BEGIN SOLUTION is not a marker here",
+    ])
+
+
+def test_student_notebook_clears_solutions_and_later_outputs():
+    out = [nbformat.v4.new_output("stream", text="seen")]
+    cells = [
+        nbformat.v4.new_code_cell("a = 1", outputs=list(out)),
+        nbformat.v4.new_code_cell(MARKED, outputs=list(out)),
+        nbformat.v4.new_markdown_cell(
+            "Exercise.\n\n```{solution} ex-1\n:class: dropdown\n\n"
+            "The answer is 42.\n```\nAfter."),
+        nbformat.v4.new_code_cell("b = 2", outputs=list(out)),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    chapter = assign.Chapter(ROOT / "x.md", nb,
+                             assign.find_regions(1, cells[1]))
+    key = assign.key_notebook(chapter)
+    assert key.cells[1].source == assign.strip_markers(MARKED)
+    student = assign.student_notebook(chapter, key)
+    assert student.cells[0].outputs == out          # before the first stub
+    assert student.cells[1].outputs == [] and student.cells[3].outputs == []
+    assert "y = x + 1" not in student.cells[1].source
+    assert student.cells[2].source == "Exercise.\n\nAfter."
+    assert nb.cells[1].outputs == out                # the input is intact
+
+
+def test_write_without_execution(tmp_path):
+    chapter = tmp_path / "tiny.md"
+    chapter.write_text("\n".join([
+        "---", "jupytext:", "  text_representation:",
+        "    extension: .md", "    format_name: myst", "kernelspec:",
+        "  display_name: Python 3", "  language: python",
+        "  name: python3", "---", "", "# Tiny", "",
+        "```{code-cell} ipython3", MARKED, "```", "",
+        "```{code-cell} ipython3", ":tags: [check]", "", "print(y)",
+        "```", ""]))
+    counts = assign.write(chapter, tmp_path / "out", execute_key=False)
+    assert counts == {"chapter": "tiny", "stubs": 2, "checks": 1}
+    key = (tmp_path / "out" / "tiny-key.ipynb").read_text()
+    student = (tmp_path / "out" / "tiny-student.ipynb").read_text()
+    assert "y = x + 1" in key and "### END SOLUTION" not in key
+    assert "y = x + 1" not in student and "add one to x" in student

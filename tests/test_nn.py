@@ -197,9 +197,27 @@ def test_fit_is_deterministic_and_stops_early():
     y_noise = np.random.default_rng(0).permutation(y)
     hd = training.fit(d, X, y, 500, 32, optim.Adam(d.parameters(), 0.02),
                       validation=(X, y_noise), patience=3, progress=False)
-    assert len(hd["loss"]) < 500
-    worst = hd["val_loss"][-4:]
-    assert min(worst[1:]) >= worst[0] or len(hd["loss"]) < 500
+    assert_stopped_by_patience(hd["val_loss"], 3, 500)
+    # A held-out spiral: the validation loss falls with ups and downs,
+    # so the count of epochs without improvement must restart at each
+    # new best.
+    e = spiral_model()
+    Xv, yv = data.make_spiral(seed=1)
+    he = training.fit(e, X, y, 500, 32, optim.Adam(e.parameters(), 0.05),
+                      validation=(Xv, yv), patience=3, progress=False)
+    v = assert_stopped_by_patience(he["val_loss"], 3, 500)
+    best = int(np.argmin(v))
+    assert any(v[i] >= v[:i].min() for i in range(1, best)), v
+
+
+def assert_stopped_by_patience(val_loss, patience, epochs):
+    """The fit stopped exactly ``patience`` epochs after the best (the
+    first lowest) validation loss, with no lower one since."""
+    v = np.asarray(val_loss)
+    best = int(np.argmin(v))
+    assert len(v) < epochs, len(v)
+    assert len(v) - 1 - best == patience, (best, v)
+    return v
 
 
 def test_fit_diverges_loudly():
