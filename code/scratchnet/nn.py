@@ -78,13 +78,18 @@ class Dense(Layer):
     """A fully connected layer, ``Z = x W + b``.
 
     in_features, out_features : the sizes d and n
-    init : "he" (normal, std sqrt(2/d), for ReLU layers) or "xavier"
-        (normal, std sqrt(1/d), for tanh and sigmoid layers)
+    init : the standard deviation of the normal weights, from the fan-in
+        d and the fan-out n: "he", sqrt(2/d), for ReLU layers (He et al.,
+        2015); "xavier", Glorot's sqrt(2/(d + n)), for tanh and sigmoid
+        layers (Glorot and Bengio, 2010); or "lecun", sqrt(1/d)
     seed : seed of ``np.random.default_rng`` for the weights
     weight_decay : lambda of the L2 penalty ``0.5 * lambda * sum W^2``
     """
 
-    INITS = {"he": 2.0, "xavier": 1.0}
+    #: init -> the variance of the weights, from (fan_in, fan_out)
+    INITS = {"he": lambda d, n: 2.0 / d,
+             "xavier": lambda d, n: 2.0 / (d + n),
+             "lecun": lambda d, n: 1.0 / d}
 
     def __init__(self, in_features: int, out_features: int,
                  init: str = "he", seed: int = 0,
@@ -100,7 +105,8 @@ class Dense(Layer):
         self.weight_decay = as_real("weight_decay", weight_decay,
                                     nonnegative=True)
         rng = np.random.default_rng(self.seed)
-        std = np.sqrt(self.INITS[init] / self.in_features)
+        std = np.sqrt(self.INITS[init](self.in_features,
+                                       self.out_features))
         self.params = {
             "W": std * rng.standard_normal((self.in_features,
                                             self.out_features)),
