@@ -11,8 +11,9 @@ from ._checks import as_float_matrix, as_labels
 
 __all__ = ["relu", "relu_backward", "softmax", "cross_entropy", "accuracy"]
 
-#: The smallest positive float64. ``-log(TINY)`` is about 708: the loss
-#: of a probability that underflowed to 0 is large but finite.
+#: The smallest positive *normal* float64 (subnormals go lower, with less
+#: precision). ``-log(TINY)`` is about 708: the loss of a probability
+#: that underflowed to 0 is large but finite.
 TINY = np.finfo(np.float64).tiny
 
 
@@ -80,7 +81,7 @@ def cross_entropy(P, y) -> float:
     """Mean cross-entropy ``L = -(1/m) sum_i log P[i, y_i]``.
 
     A probability that underflowed to 0 is clipped to the smallest
-    positive float, so the loss is large (about 708) but never inf.
+    positive normal float, so the loss is large (about 708) but never inf.
 
     P : array, shape (m, n), rows are probabilities (e.g. softmax output)
     y : int array, shape (m,), labels in 0..n-1

@@ -94,7 +94,10 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if validation is not None:
         history.update(val_loss=[], val_accuracy=[])
-    from tqdm.auto import tqdm
+    if progress:     # a widget in a notebook (with ipywidgets), or text
+        from tqdm.auto import tqdm
+    else:            # text on a terminal only; tqdm.auto would warn in a
+        from tqdm.std import tqdm  # notebook without ipywidgets
     bar = tqdm(range(epochs), disable=None if progress is None
                else not progress, leave=False, desc="fit")
     best, since_best = np.inf, 0
