@@ -222,9 +222,15 @@ CASES = {
         TypeError, ["loss", "function", "str"]),
     "checks.value get": (lambda: checks.value("L", None, 1.0), TypeError,
                          ["get", "function", "NoneType"]),
+    "checks.raise_on_failure on": (
+        lambda: checks.raise_on_failure("yes"), TypeError,
+        ["on", "bool", "str"]),
     "checks.backward get": (
         lambda: checks.backward(params(), params(), X, y), TypeError,
         ["get", "function", "dict"]),
+    "checks.backward y": (
+        lambda: checks.backward(lambda: None, params(), X, y[:, None]),
+        ValueError, ["y", "(m,)"]),
     "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
                 ["ax", "Axes", "str"]),
 }

@@ -223,3 +223,33 @@ def test_gradient_and_value_checks_quote_student_errors(capsys):
     out = capsys.readouterr().out
     assert "g: FAILED: your code raised ValueError" in out
     assert "v: FAILED: your code raised IndexError" in out
+
+
+@pytest.fixture
+def strict():
+    checks.raise_on_failure()
+    yield
+    checks.raise_on_failure(False)
+
+
+def test_strict_mode_raises_the_verdict(strict, spiral, capsys):
+    X, y = spiral
+    with pytest.raises(AssertionError) as info:
+        checks.backward(lambda: student_backward("missing / m"), init(1.0),
+                        X, y)
+    assert str(info.value).startswith("dW2: FAILED: relative error")
+    with pytest.raises(checks.CheckFailed, match="not implemented yet"):
+        checks.run("dZ2", lambda: (_ for _ in ()).throw(
+            NotImplementedError("copy P")))
+    with pytest.raises(checks.CheckFailed, match="raised ValueError"):
+        checks.run("dW1", lambda: np.ones((3, 2)) @ np.ones((3, 4)))
+    assert checks.backward(lambda: student_backward(), init(1.0), X, y)
+    out = capsys.readouterr().out
+    assert out.count("passed") == 5 + 3 and "FAILED" not in out
+
+
+def test_strict_mode_is_off_by_default(capsys):
+    assert checks.run("x", lambda: 1 / 0) is False
+    assert "FAILED" in capsys.readouterr().out
+    with pytest.raises(TypeError, match="on must be a bool"):
+        checks.raise_on_failure("yes")

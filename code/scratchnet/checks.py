@@ -27,9 +27,33 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from . import gradcheck
-from ._checks import PARAM_NAMES, as_real
+from ._checks import (
+    PARAM_NAMES,
+    as_float_matrix,
+    as_labels,
+    as_real,
+    check_params,
+)
 
-__all__ = ["CheckFailed", "run", "shape", "gradient", "value", "backward"]
+__all__ = ["CheckFailed", "run", "shape", "gradient", "value", "backward",
+           "raise_on_failure"]
+
+#: In strict mode (``raise_on_failure()``), a failing check raises
+#: CheckFailed with its verdict instead of printing it and returning False.
+_STRICT = False
+
+
+def raise_on_failure(on: bool = True) -> None:
+    """Make every failing check raise CheckFailed, an AssertionError whose
+    message is the verdict line, instead of printing it.
+
+    For autograders such as nbgrader, which give a test cell its points
+    unless it raises. Passing checks still print their verdict.
+    """
+    global _STRICT
+    if not isinstance(on, bool):
+        raise TypeError(f"on must be a bool, got {type(on).__name__}")
+    _STRICT = on
 
 #: What to look at when a parameter's gradient is wrong.
 BACKWARD_HINTS = {
@@ -68,22 +92,26 @@ def run(name: str, test: Callable[[], object]) -> bool:
         test()
     except NotImplementedError as err:
         hint = f" ({err})" if str(err) else ""
-        print(f"{name}: not implemented yet: fill in the cell above, which "
-              f"raises NotImplementedError{hint}")
-        return False
+        return _fail(f"{name}: not implemented yet: fill in the cell above, "
+                     f"which raises NotImplementedError{hint}")
     except NameError as err:
-        print(f"{name}: {err}: run the cell above first (until you fill it "
-              f"in, it raises NotImplementedError)")
-        return False
+        return _fail(f"{name}: {err}: run the cell above first (until you "
+                     "fill it in, it raises NotImplementedError)")
     except AssertionError as err:
-        print(f"{name}: FAILED: {err}")
-        return False
+        return _fail(f"{name}: FAILED: {err}")
     except Exception as err:  # noqa: BLE001 (any error of the student's)
-        print(f"{name}: FAILED: your code raised {type(err).__name__}: "
-              f"{err}")
-        return False
+        return _fail(f"{name}: FAILED: your code raised "
+                     f"{type(err).__name__}: {err}")
     print(f"{name}: passed")
     return True
+
+
+def _fail(verdict: str) -> bool:
+    """Print the verdict and return False, or raise it in strict mode."""
+    if _STRICT:
+        raise CheckFailed(verdict) from None
+    print(verdict)
+    return False
 
 
 def _shape_of(name, value, expected):
@@ -157,6 +185,9 @@ def backward(get: Callable[[], Callable], params: Mapping, X, y,
     _callable("get", get)
     hints = dict(BACKWARD_HINTS, **(hints or {}))
     reg = as_real("reg", reg, nonnegative=True)
+    check_params(params)
+    X = as_float_matrix("X", X)
+    y = as_labels("y", y, m=X.shape[0], n_classes=params["W2"].shape[1])
     report = {}
 
     def student():
