@@ -348,7 +348,8 @@ def test_write_without_execution(tmp_path):
         "```{code-cell} ipython3", ":tags: [check]", "", "print(y)",
         "```", ""]))
     counts = assign.write(chapter, tmp_path / "out", execute_key=False)
-    assert counts == {"chapter": "tiny", "stubs": 2, "checks": 1}
+    assert counts == {"chapter": "tiny", "stubs": 2, "checks": 1,
+                      "points": 1}
     key = (tmp_path / "out" / "tiny-key.ipynb").read_text()
     student = (tmp_path / "out" / "tiny-student.ipynb").read_text()
     assert "y = x + 1" in key and "### END SOLUTION" not in key

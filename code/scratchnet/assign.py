@@ -22,6 +22,9 @@ For each chapter that has solutions this writes
   that raises ``NotImplementedError(hint)``, the outputs of solution cells
   and of every cell after the first stub cleared, and the solutions of the
   chapter's exercises removed. Checks stay.
+* ``nbgrader/source/<chapter>/<chapter>.ipynb``: an nbgrader source
+  (nbgrader's markers and cell metadata; check cells are locked
+  autograded tests that raise on failure, worth one point per verdict).
 
 Needs jupytext and nbclient (``pip install scratchnet[assign]``).
 """
@@ -209,11 +212,90 @@ def student_notebook(chapter: Chapter, executed_key):
     return nb
 
 
-def write(path, out_dir, execute_key: bool = True) -> dict | None:
-    """Write the student notebook and the answer key of one chapter.
+STRICT_LINE = "checks.raise_on_failure()  # a failed check raises"
+_VERDICT = re.compile(r"^.+: passed$", re.M)
 
-    Returns counts (stubs, checks) or None if the chapter has no
-    solutions.
+
+def check_points(chapter: Chapter, executed_key=None) -> dict[int, int]:
+    """Points of each check cell: one per verdict it prints on the answer
+    key (a check of four gradients is worth 4, or 5 with the shape
+    check of ``checks.backward``); 1 each if the key was not executed."""
+    points = {}
+    for i in chapter.check_cells():
+        text = ""
+        if executed_key is not None:
+            text = "".join(o.get("text", "") for o in
+                           executed_key.cells[i].get("outputs", [])
+                           if o.get("output_type") == "stream")
+        points[i] = max(len(_VERDICT.findall(text)), 1)
+    return points
+
+
+def _nbgrader_solution_source(cell) -> str:
+    """nbgrader's markers kept; hints become comments above them."""
+    lines = cell.source.split("\n")
+    if "solution" in cell.metadata.get("tags", []):
+        body = [x for x in lines if not is_marker(x)]
+        hints = [f"# HINT: {_hint_text(x)}" for x in lines
+                 if x.strip().startswith(HINT)]
+        return "\n".join(hints + [BEGIN, *body, END])
+    out = []
+    for line in lines:
+        if line.strip().startswith(HINT):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}# HINT: {_hint_text(line)}")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def nbgrader_notebook(chapter: Chapter, points: dict[int, int]):
+    """The chapter as an nbgrader source notebook.
+
+    Solution cells keep nbgrader's markers (``solution: true``); check
+    cells are locked autograded tests worth ``points[i]``, made to raise
+    on failure; every other cell is read-only. The exercises' written
+    solutions are removed. Outputs are cleared.
+    """
+    nb = copy.deepcopy(chapter.nb)
+    solutions = chapter.solution_cells()
+    counters: dict[str, int] = {}
+
+    def grade_id(kind: str) -> str:
+        counters[kind] = counters.get(kind, 0) + 1
+        return f"{chapter.name}-{kind}-{counters[kind]}"
+
+    for i, cell in enumerate(nb.cells):
+        meta = {"schema_version": 3, "solution": False, "grade": False,
+                "locked": True}
+        if cell.cell_type == "markdown":
+            cell.source = _SOLUTION_BLOCK.sub("", cell.source)
+            meta["grade_id"] = grade_id("text")
+        elif i in solutions:
+            cell.source = _nbgrader_solution_source(cell)
+            meta.update(solution=True, locked=False,
+                        grade_id=grade_id("solution"))
+        elif i in points:
+            cell.source = f"{STRICT_LINE}\n{cell.source}"
+            meta.update(grade=True, points=points[i],
+                        grade_id=grade_id("check"))
+        else:
+            meta["grade_id"] = grade_id("code")
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata["nbgrader"] = meta
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def write(path, out_dir, execute_key: bool = True) -> dict | None:
+    """Write the student notebook, the answer key and the nbgrader source
+    of one chapter.
+
+    Returns counts (stubs, checks, points) or None if the chapter has no
+    solutions. The nbgrader source goes to
+    ``<out_dir>/nbgrader/source/<chapter>/<chapter>.ipynb``.
     """
     _, nbformat, _ = _imports()
     chapter = load(path)
@@ -227,8 +309,14 @@ def write(path, out_dir, execute_key: bool = True) -> dict | None:
     student = student_notebook(chapter, key)
     nbformat.write(key, out_dir / f"{chapter.name}-key.ipynb")
     nbformat.write(student, out_dir / f"{chapter.name}-student.ipynb")
+    points = check_points(chapter, key if execute_key else None)
+    source = out_dir / "nbgrader" / "source" / chapter.name
+    source.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbgrader_notebook(chapter, points),
+                   source / f"{chapter.name}.ipynb")
     return {"chapter": chapter.name, "stubs": len(chapter.regions),
-            "checks": len(chapter.check_cells())}
+            "checks": len(chapter.check_cells()),
+            "points": sum(points.values())}
 
 
 def main(argv=None) -> int:
@@ -249,8 +337,9 @@ def main(argv=None) -> int:
             print(f"{path}: no solutions marked, skipped")
         else:
             print(f"{path}: {counts['stubs']} stubs, {counts['checks']} "
-                  f"check cells -> {args.out}/{counts['chapter']}-"
-                  f"{{student,key}}.ipynb")
+                  f"check cells, {counts['points']} points -> {args.out}/"
+                  f"{counts['chapter']}-{{student,key}}.ipynb and "
+                  f"{args.out}/nbgrader/source/{counts['chapter']}/")
     return 0
 
 
