@@ -8,13 +8,15 @@ STAMP := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := book/_static/mathjax/tex-chtml.js
 
-.PHONY: help venv mathjax book pdf notebooks assignments bench test lint clean
+.PHONY: help venv mathjax book pdf notebooks assignments site bench test \
+	lint clean
 
 help:
 	@echo "make book       build the HTML book to _build/html/index.html"
-	@echo "make pdf        build the PDF to _build/latex/book.pdf (needs TeX)"
+	@echo "make pdf        build the PDF to _build/pdf/backprop-again.pdf (TeX)"
 	@echo "make notebooks  executed notebooks and a zip in _build/notebooks"
 	@echo "make assignments  student notebooks and answer keys in assignments/"
+	@echo "make site       all of the above in _build/html, checked, to deploy"
 	@echo "make bench      benchmarks: a table, and _build/bench.json"
 	@echo "make test       run every test (lint, package, book, PDF, browser)"
 	@echo "make clean      remove _build"
@@ -55,11 +57,15 @@ notebooks: book
 assignments: $(STAMP)
 	$(PY) -m scratchnet.assign book/*.md -o assignments
 
+site: book pdf notebooks assignments
+	$(PY) scripts/publish_site.py .
+
 bench: $(STAMP) $(MATHJAX)
 	$(PY) benchmarks/run.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check code tests book/_ext scripts benchmarks
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 test: lint $(MATHJAX)
 	$(PY) -m pytest

@@ -5,8 +5,14 @@ Usage: python scripts/build_pdf.py [BOOK_ROOT]
 Runs ``jupyter-book build --builder pdflatex`` (xelatex through
 sphinx-jupyterbook-latex), then reads the LaTeX log: a "Missing
 character" line means a glyph fell out of the PDF, and fails the build.
-The PDF is copied next to the HTML book, as ``_build/html/{PDF_NAME}``,
-when the HTML book has been built, so that the book's link to it works.
+
+The PDF build writes only what it owns: everything under ``_build/pdf/``
+(its own doctrees and executed notebooks; the execution cache is shared,
+so nothing runs twice). It never touches the HTML build's
+``_build/jupyter_execute/``, from which the reader's notebooks are made.
+The PDF is ``_build/pdf/{PDF_NAME}``, and is copied next to the HTML book,
+as ``_build/html/{PDF_NAME}``, when the HTML book has been built, so that
+the book's link to it works.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ PDF_NAME = "backprop-again.pdf"
 def build_pdf(root: Path) -> Path:
     jb = Path(sys.executable).parent / "jupyter-book"
     start = time.perf_counter()
+    own = root / "_build" / "pdf"
     subprocess.run([str(jb), "build", str(root), "--builder", "pdflatex",
-                    "-W", "-n", "--keep-going"], check=True, cwd=root)
+                    "--path-output", str(own), "-W", "-n", "--keep-going"],
+                   check=True, cwd=root)
     seconds = time.perf_counter() - start
-    latex = root / "_build" / "latex"
+    latex = own / "_build" / "latex"
     pdf = latex / "book.pdf"
     if not pdf.is_file():
         raise SystemExit(f"no PDF was written: {pdf} is missing")
@@ -35,11 +43,13 @@ def build_pdf(root: Path) -> Path:
                       if "Missing character" in line})
     if missing:
         raise SystemExit("the PDF lacks glyphs:\n" + "\n".join(missing))
+    final = own / PDF_NAME
+    shutil.copy2(pdf, final)
     html = root / "_build" / "html"
     if html.is_dir():
         shutil.copy2(pdf, html / PDF_NAME)
-    print(f"PDF: {pdf} built in {seconds:.0f} s")
-    return pdf
+    print(f"PDF: {final} built in {seconds:.0f} s")
+    return final
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Collect every chapter as an executed notebook, and one zip of them all.
+"""Collect every chapter's reader's notebook, and one zip of them all.
 
 Usage: python scripts/notebooks.py [BOOK_ROOT]
 
-The book build executes each chapter and writes it, with its outputs, to
-``_build/jupyter_execute/``. This copies those notebooks to
+The HTML build writes each chapter, executed and in plain Jupyter
+markdown, to ``_build/reader/`` (``book/_ext/reader_notebooks.py``): the
+same notebooks the chapters' download links serve. This copies them to
 ``_build/notebooks/`` and zips them as ``backprop-again-notebooks.zip``.
-Run it after the HTML build (``make notebooks`` does both).
+Run it after the HTML build (``make notebooks`` does both); the PDF build
+does not touch ``_build/reader/``, so the order of the two does not
+matter.
 """
 
 from __future__ import annotations
@@ -39,13 +42,13 @@ def chapters(root: Path) -> list[str]:
 
 
 def collect(root: Path) -> Path:
-    executed = root / "_build" / "jupyter_execute"
+    reader = root / "_build" / "reader"
     out = root / "_build" / "notebooks"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     paths = []
     for chapter in chapters(root):
-        source = executed / f"{chapter}.ipynb"
+        source = reader / Path(chapter).with_suffix(".ipynb").name
         if not source.is_file():
             raise SystemExit(
                 f"{source} is missing: build the book first (make book)")

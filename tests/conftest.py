@@ -113,4 +113,4 @@ def built_pdf(built_html):
          str(built_html)], capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - start
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
-    return built_html / "_build" / "latex" / "book.pdf", seconds
+    return built_html / "_build" / "pdf" / "backprop-again.pdf", seconds

@@ -17,7 +17,6 @@ import jupytext
 import nbformat
 import pytest
 from conftest import ROOT, notebook_chapters, require_tool, toc_files
-from nbclient import NotebookClient
 
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("built")]
 
@@ -187,35 +186,6 @@ def test_each_chapter_offers_its_executed_notebook(downloads):
         outputs = [c for c in nb.cells
                    if c.cell_type == "code" and c.get("outputs")]
         assert outputs, name
-
-
-@pytest.mark.parametrize("chapter", [Path(c).name for c in CHAPTERS])
-def test_downloaded_notebook_runs_in_a_fresh_kernel(downloads, chapter,
-                                                    tmp_path):
-    # Outside the repository, from a directory of its own: only the
-    # installed scratchnet can be imported.
-    nb = nbformat.read(downloads / f"{chapter}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-    NotebookClient(nb, timeout=600, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}
-                   ).execute()
-    assert all(not any(o.get("output_type") == "error" for o in c.outputs)
-               for c in nb.cells if c.cell_type == "code")
-
-
-def test_make_notebooks_writes_every_chapter_and_a_zip(built_html):
-    import subprocess
-    import sys
-    import zipfile
-
-    subprocess.run([sys.executable, str(built_html / "scripts/notebooks.py"),
-                    str(built_html)], check=True)
-    archive = built_html / "_build/notebooks/backprop-again-notebooks.zip"
-    names = zipfile.ZipFile(archive).namelist()
-    assert sorted(names) == sorted(f"backprop-again/{Path(c).name}.ipynb"
-                                   for c in CHAPTERS)
 
 
 def test_pdf_link_works(server, browser, built_pdf):

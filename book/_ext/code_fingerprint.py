@@ -53,7 +53,9 @@ def _on_config_inited(app, config) -> None:
     root = Path(app.confdir)
     value = fingerprint(root, list(config.code_fingerprint_paths))
     config.code_fingerprint = value
-    caches = Path(app.outdir).parent / ".jupyter_cache"
+    # One cache for every build of the book, wherever its output goes:
+    # the PDF build writes to _build/pdf/ and reuses the HTML's outputs.
+    caches = root / "_build" / ".jupyter_cache"
     current = caches / value[:16]
     if caches.is_dir():
         for old in caches.iterdir():

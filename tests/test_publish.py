@@ -1,0 +1,200 @@
+"""The reader's copy and the published site, built in the publisher's order.
+
+A publisher runs ``make book``, then ``make pdf``, then ``make notebooks``,
+and may build the book again before ``make site``. These tests take the
+book built once from scratch (``built_html``), build its PDF
+(``built_pdf``), collect the notebooks, build the HTML again, write the
+assignments and assemble the site: book -> pdf -> notebooks -> book ->
+site. Then every downloaded notebook must be a reader's copy: executed,
+in plain Jupyter markdown, and runnable in an empty folder with only
+``scratchnet`` installed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, jupyter_book, notebook_chapters
+
+sys.path.insert(0, str(ROOT / "scripts"))
+import publish_site  # noqa: E402  (scripts/publish_site.py)
+
+pytestmark = [pytest.mark.book, pytest.mark.xdist_group("built")]
+
+CHAPTERS = [Path(c).name for c in notebook_chapters()]
+
+#: What Jupyter would show as raw text: MyST roles, directives, labels,
+#: fences of colons, and the assignment markers.
+RAW_MYST = re.compile(
+    r"\{[\w:-]+\}`|`{3,}\{[\w-]+\}|^:{3,}|^\([\w-]+\)=\s*$"
+    r"|### (BEGIN SOLUTION|END SOLUTION|HINT:)|^:(tags|label|class|name):",
+    re.M)
+
+
+def run(*cmd, cwd):
+    result = subprocess.run([str(c) for c in cmd], cwd=cwd, text=True,
+                            capture_output=True, timeout=1800)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def published(built_pdf):
+    """book (built_html) -> pdf (built_pdf) -> notebooks -> book -> site."""
+    pdf, _ = built_pdf
+    book = pdf.parents[2]
+    run(sys.executable, book / "scripts" / "notebooks.py", book, cwd=book)
+    again = jupyter_book(book)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
+    run(sys.executable, "-m", "scratchnet.assign", "--no-execute",
+        *sorted((book / "book").glob("*.md")), "-o", book / "assignments",
+        cwd=book)
+    run(sys.executable, book / "scripts" / "publish_site.py", book,
+        cwd=book)
+    return book
+
+
+def downloads(book: Path) -> dict[str, Path]:
+    found = {p.name: p for p in
+             (book / "_build/html/_downloads").glob("*/*.ipynb")}
+    assert sorted(found) == sorted(f"{c}.ipynb" for c in CHAPTERS)
+    return found
+
+
+def test_every_download_is_an_executed_reader_copy(published):
+    for name, path in downloads(published).items():
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code and any(c.outputs for c in code), name
+        raw = [m.group(0) for c in nb.cells
+               for m in RAW_MYST.finditer(c.source)]
+        assert not raw, (name, raw[:5])
+
+
+def html_of(book: Path, chapter: str) -> BeautifulSoup:
+    page = book / "_build/html/book" / f"{chapter}.html"
+    return BeautifulSoup(page.read_text(), "html.parser")
+
+
+def test_downloads_show_what_the_page_shows(published):
+    source_maths = 0
+    for name, path in downloads(published).items():
+        chapter = name[:-len(".ipynb")]
+        nb = nbformat.read(path, as_version=4)
+        soup = html_of(published, chapter)
+        # Every figure of the page's cell outputs is in the notebook.
+        page_images = len(soup.select("div.cell_output img"))
+        nb_images = sum(1 for c in nb.cells if c.cell_type == "code"
+                        for o in c.outputs
+                        if any(k.startswith("image/")
+                               for k in o.get("data", {})))
+        assert nb_images == page_images, (name, nb_images, page_images)
+        # No line of code the page does not show.
+        shown = "\n".join(b.get_text() for b in
+                          soup.select("div.cell_input pre"))
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                for line in cell.source.split("\n"):
+                    assert line.strip() in shown, (name, line)
+        # The chapter's display maths, numbered as on the page.
+        md = (ROOT / "book" / f"{chapter}.md").read_text()
+        text = "\n".join(c.source for c in nb.cells
+                         if c.cell_type == "markdown")
+        n_source = len(re.findall(r"^\$\$\s*(\([\w-]+\))?\s*$", md,
+                                  re.M)) // 2
+        assert text.count("$$") // 2 == n_source, name
+        source_maths += n_source
+        labelled = len(re.findall(r"^\$\$\s*\([\w-]+\)\s*$", md, re.M))
+        for number in re.findall(r"\\tag\{([\d.]+)\}", text):
+            assert f"({number})" in soup.get_text(), (name, number)
+        assert len(re.findall(r"\\tag\{", text)) == labelled, name
+        # Glued numbers: every pasted value of the page is in the text.
+        for span in soup.select("span.pasted-text"):
+            assert span.get_text() in text, (name, span.get_text())
+        # Exercises as numbered headings, solutions collapsed.
+        for title in soup.select("div.exercise .admonition-title"):
+            heading = " ".join(title.get_text().split())
+            assert f"### {heading}" in text, (name, heading)
+            assert f"<summary>Solution to {heading}</summary>" in text, (
+                name, heading)
+    assert source_maths > 20
+
+
+def test_make_notebooks_zips_the_same_notebooks(published):
+    archive = published / "_build/notebooks/backprop-again-notebooks.zip"
+    with zipfile.ZipFile(archive) as zf:
+        zipped = {Path(n).name: zf.read(n) for n in zf.namelist()}
+    for name, path in downloads(published).items():
+        assert zipped[name] == path.read_bytes(), name
+
+
+def test_the_site_holds_everything_and_links_resolve(published):
+    html = published / "_build/html"
+    for name in ("backprop-again.pdf", "backprop-again-notebooks.zip",
+                 "backprop-again-assignments.zip"):
+        assert (html / name).is_file(), name
+    assert (html / "backprop-again.pdf").read_bytes()[:5] == b"%PDF-"
+    with zipfile.ZipFile(html / "backprop-again-assignments.zip") as zf:
+        names = zf.namelist()
+    assert any(n.endswith("-student.ipynb") for n in names)
+    assert any(n.endswith("-key.ipynb") for n in names)
+    checked, problems = publish_site.check(html)
+    assert not problems and checked > 500, (checked, problems[:10])
+
+
+@pytest.fixture(scope="module")
+def scratchnet_only(tmp_path_factory):
+    """A fresh virtualenv with scratchnet[book] and a kernel, nothing else
+    of the repository's."""
+    env = tmp_path_factory.mktemp("reader-venv") / "venv"
+    run(sys.executable, "-m", "venv", env, cwd=env.parent)
+    python = env / "bin" / "python"
+    run(python, "-m", "pip", "install", "--quiet",
+        f"{ROOT / 'code'}[book]", "ipykernel", "nbclient", cwd=env.parent)
+    return python
+
+
+RUNNER = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+for cell in nb.cells:
+    if cell.cell_type == "code":
+        cell.outputs = []
+NotebookClient(nb, timeout=600, kernel_name="python3",
+               resources={"metadata": {"path": "."}}).execute()
+errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+          if o.output_type == "error"]
+print(len([c for c in nb.cells if c.cell_type == "code"]), "cells ran")
+sys.exit(1 if errors else 0)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_each_download_runs_in_an_empty_folder(published, scratchnet_only,
+                                                chapter, tmp_path):
+    nb = downloads(published)[f"{chapter}.ipynb"]
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / nb.name).write_bytes(nb.read_bytes())
+    runner = tmp_path / "run.py"
+    runner.write_text(RUNNER)
+    result = subprocess.run(
+        [str(scratchnet_only), str(runner), nb.name], cwd=folder,
+        capture_output=True, text=True, timeout=900,
+        env={"PATH": str(scratchnet_only.parent), "HOME": str(tmp_path),
+             "MPLBACKEND": "Agg"})
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert "cells ran" in result.stdout
+    print(json.dumps({"chapter": chapter, "ran": result.stdout.strip()}))
