@@ -57,9 +57,9 @@ def _check(app, doctree) -> None:
         found = problems(text, paths)
         if "stderr" in block.get("classes", []) and not found:
             found = ["output on stderr"]
-        for what in found:
-            logger.warning("a cell's output shows %s: %r", what,
-                           text[:200], location=block)
+        if found:
+            logger.warning("a cell's output shows %s: %r",
+                           "; ".join(found), text[:200], location=block)
 
 
 def setup(app):
