@@ -35,10 +35,17 @@ def toc_files(root: Path) -> list[str]:
     return files
 
 
-def chapters(root: Path) -> list[str]:
+def executed_pages(root: Path) -> list[str]:
     """The toc files that are notebooks (they have code cells)."""
     return [f for f in toc_files(root)
             if "```{code-cell}" in (root / f"{f}.md").read_text()]
+
+
+def chapters(root: Path) -> list[str]:
+    """The notebooks offered to readers: those with a download link (the
+    instructors' page executes a hidden cell, and offers none)."""
+    return [f for f in executed_pages(root)
+            if "{nb-download}" in (root / f"{f}.md").read_text()]
 
 
 def collect(root: Path) -> Path:

@@ -35,6 +35,11 @@ def toc_files(root: Path = ROOT) -> list[str]:
     return notebooks.toc_files(root)
 
 
+def executed_pages(root: Path = ROOT) -> list[str]:
+    """The toc files with code cells, which the book build executes."""
+    return notebooks.executed_pages(root)
+
+
 def notebook_chapters(root: Path = ROOT) -> list[str]:
     """The toc files that are notebooks (they have code cells)."""
     return notebooks.chapters(root)

@@ -16,7 +16,8 @@ import pytest
 from conftest import ROOT
 from scratchnet import assign
 
-CHAPTERS = ["backprop-output", "backprop-hidden", "training"]
+CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.md")
+                  if assign.load(p).regions)
 
 
 @pytest.fixture(scope="module")
@@ -345,8 +346,8 @@ def test_write_without_execution(tmp_path):
         "  display_name: Python 3", "  language: python",
         "  name: python3", "---", "", "# Tiny", "",
         "```{code-cell} ipython3", MARKED, "```", "",
-        "```{code-cell} ipython3", ":tags: [check]", "", "print(y)",
-        "```", ""]))
+        "```{code-cell} ipython3", ":tags: [check]", ":points: 1", "",
+        "print(y)", "```", ""]))
     counts = assign.write(chapter, tmp_path / "out", execute_key=False)
     assert counts == {"chapter": "tiny", "stubs": 2, "checks": 1,
                       "points": 1}
@@ -354,3 +355,31 @@ def test_write_without_execution(tmp_path):
     student = (tmp_path / "out" / "tiny-student.ipynb").read_text()
     assert "y = x + 1" in key and "### END SOLUTION" not in key
     assert "y = x + 1" not in student and "add one to x" in student
+
+
+def test_a_check_cell_without_points_is_an_error(tmp_path):
+    chapter = tmp_path / "nopoints.md"
+    chapter.write_text("\n".join([
+        "---", "jupytext:", "  text_representation:",
+        "    extension: .md", "    format_name: myst", "kernelspec:",
+        "  display_name: Python 3", "  language: python",
+        "  name: python3", "---", "", "# No points", "",
+        "```{code-cell} ipython3", MARKED, "```", "",
+        "```{code-cell} ipython3", ":tags: [check]", "", "print(y)",
+        "```", ""]))
+    with pytest.raises(ValueError, match="points option"):
+        assign.write(chapter, tmp_path / "out", execute_key=False)
+
+
+@pytest.mark.slow
+def test_points_are_the_verdicts_each_check_prints(generated):
+    out, _ = generated
+    for name in CHAPTERS:
+        chapter = assign.load(ROOT / "book" / f"{name}.md")
+        key = nbformat.read(out / f"{name}-key.ipynb", as_version=4)
+        for i, points in assign.check_points(chapter).items():
+            text = "".join(o.get("text", "") for o in key.cells[i].outputs
+                           if o.output_type == "stream")
+            verdicts = [line for line in text.splitlines()
+                        if line.endswith(": passed")]
+            assert len(verdicts) == points, (name, i, text)

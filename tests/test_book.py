@@ -12,8 +12,8 @@ import yaml
 from conftest import (
     ROOT,
     copy_book,
+    executed_pages,
     jupyter_book,
-    notebook_chapters,
     toc_files,
 )
 
@@ -37,7 +37,7 @@ def test_book_builds_from_scratch_with_every_notebook_executed(built_book):
         # No glue or role left unrendered, no cell error in the output.
         assert "{glue" not in text and "{eq}" not in text, name
         assert "Traceback" not in text, name
-    notebooks = notebook_chapters()
+    notebooks = executed_pages()
     executed = set(re.findall(r"(book/[\w-]+)\.md: Executed notebook", log))
     assert executed == set(notebooks)
 

@@ -24,7 +24,7 @@ For each chapter that has solutions this writes
   chapter's exercises removed. Checks stay.
 * ``nbgrader/source/<chapter>/<chapter>.ipynb``: an nbgrader source
   (nbgrader's markers and cell metadata; check cells are locked
-  autograded tests that raise on failure, worth one point per verdict).
+  autograded tests that raise on failure, worth their ``points`` option).
 
 Needs jupytext and nbclient (``pip install scratchnet[assign]``).
 """
@@ -213,21 +213,22 @@ def student_notebook(chapter: Chapter, executed_key):
 
 
 STRICT_LINE = "checks.raise_on_failure()  # a failed check raises"
-_VERDICT = re.compile(r"^.+: passed$", re.M)
 
 
-def check_points(chapter: Chapter, executed_key=None) -> dict[int, int]:
-    """Points of each check cell: one per verdict it prints on the answer
-    key (a check of four gradients is worth 4, or 5 with the shape
-    check of ``checks.backward``); 1 each if the key was not executed."""
+def check_points(chapter: Chapter) -> dict[int, int]:
+    """Points of each check cell, from its ``points`` option (in MyST,
+    ``:points: 4`` under ``:tags: [check]``): one per verdict the cell
+    prints, so a check of four gradients is worth 4 (the test suite
+    compares the two on the executed answer key)."""
     points = {}
     for i in chapter.check_cells():
-        text = ""
-        if executed_key is not None:
-            text = "".join(o.get("text", "") for o in
-                           executed_key.cells[i].get("outputs", [])
-                           if o.get("output_type") == "stream")
-        points[i] = max(len(_VERDICT.findall(text)), 1)
+        value = chapter.nb.cells[i].metadata.get("points")
+        if isinstance(value, bool) or not isinstance(value, int) \
+                or value < 1:
+            raise ValueError(
+                f"{chapter.path}: check cell {i} must have a points option "
+                f"that is a positive int (:points: 1), got {value!r}")
+        points[i] = value
     return points
 
 
@@ -309,7 +310,7 @@ def write(path, out_dir, execute_key: bool = True) -> dict | None:
     student = student_notebook(chapter, key)
     nbformat.write(key, out_dir / f"{chapter.name}-key.ipynb")
     nbformat.write(student, out_dir / f"{chapter.name}-student.ipynb")
-    points = check_points(chapter, key if execute_key else None)
+    points = check_points(chapter)
     source = out_dir / "nbgrader" / "source" / chapter.name
     source.mkdir(parents=True, exist_ok=True)
     nbformat.write(nbgrader_notebook(chapter, points),
