@@ -69,7 +69,9 @@ def check(html: Path) -> tuple[int, list[str]]:
     html = html.resolve()
     problems: list[str] = []
     checked = 0
-    pages = sorted(html.rglob("*.html"))
+    # The pages, not the theme's template fragments in _static/.
+    pages = sorted(p for p in html.rglob("*.html")
+                   if "_static" not in p.relative_to(html).parts)
     for page in pages:
         soup = BeautifulSoup(page.read_text(errors="replace"), "html.parser")
         refs = [(tag.name, tag.get("href")) for tag in soup.find_all("a")]

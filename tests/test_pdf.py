@@ -56,7 +56,7 @@ def test_every_chapter_title_and_a_sample_equation_are_in_the_text(
 
 def test_no_figure_is_missing(built_pdf):
     pdf, _ = built_pdf
-    log = (pdf.parent / "book.log").read_text(errors="replace")
+    log = (pdf.parent / "_build/latex/book.log").read_text(errors="replace")
     assert not re.search(r"File `[^']+' not found", log)
     assert "Unable to load picture" not in log
     figures = 0
@@ -73,7 +73,7 @@ def test_no_figure_is_missing(built_pdf):
 
 def test_no_glyph_is_missing(built_pdf):
     pdf, _ = built_pdf
-    log = (pdf.parent / "book.log").read_text(errors="replace")
+    log = (pdf.parent / "_build/latex/book.log").read_text(errors="replace")
     assert "Missing character" not in log
     # Symbols of the text and of the maths (unicode-math's italic partial
     # and eta) came through.

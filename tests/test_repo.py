@@ -36,3 +36,31 @@ def test_the_workflow_runs_make_site_and_deploys_pages():
     assert "actions/upload-pages-artifact@" in text
     assert "actions/deploy-pages@" in text
     assert "path: _build/html" in text
+
+
+def test_the_site_check_finds_broken_and_outside_links(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import publish_site
+
+    site = tmp_path / "html"
+    (site / "book").mkdir(parents=True)
+    (site / "_static").mkdir()
+    (site / "_static" / "style.css").write_text("")
+    (site / "_static" / "macros.html").write_text(
+        "<script src=\"{{ pathto('x.js') }}\"></script>")   # not a page
+    (site / "index.html").write_text(
+        '<a href="book/intro.html">in</a><a href="https://example.org">'
+        'out</a><link href="_static/style.css">')
+    (site / "book" / "intro.html").write_text(
+        '<a href="../index.html#top">home</a><img src="../_static/style.css">')
+    assert publish_site.check(site) == (4, [])
+    (site / "book" / "intro.html").write_text(
+        '<a href="missing.html">x</a><a href="../../elsewhere.html">y</a>'
+        '<script src="https://cdn.example.org/x.js"></script>'
+        '<a href="/etc/passwd">z</a>')
+    checked, problems = publish_site.check(site)
+    assert [p.rsplit(": ", 1)[1] for p in problems] == [
+        "no such file", "points outside the site", "not a relative link",
+        "an asset from another host"]
