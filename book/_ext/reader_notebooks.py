@@ -343,6 +343,8 @@ def reader_notebook(nb, converter: Converter, rendered: Rendered):
         "scikit-learn, for the digits)."), *cells]
     for key in ("jupytext", "mystnb", "widgets"):
         nb.metadata.pop(key, None)
+    for k, cell in enumerate(nb.cells):     # the same ids on every build
+        cell["id"] = f"cell-{k}"
     out = nbformat.v4.new_notebook(cells=nb.cells, metadata=nb.metadata)
     nbformat.validate(out)
     return out

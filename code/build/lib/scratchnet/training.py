@@ -1,0 +1,229 @@
+"""Mini-batch training for :mod:`scratchnet.nn` models, and save/load."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ._checks import as_float_matrix, as_int, as_labels
+from .nn import Sequential, SoftmaxCrossEntropy
+from .optim import Optimizer
+
+__all__ = ["batches", "fit", "evaluate", "save", "load", "DivergenceError"]
+
+FORMAT = "scratchnet.nn/1"
+
+
+class DivergenceError(ValueError):
+    """The loss became NaN or inf during training."""
+
+
+def batches(X, y, batch_size: int, seed: int = 0, shuffle: bool = True):
+    """Yield ``(X_batch, y_batch)`` covering every row once per call.
+
+    The order is a permutation drawn from ``np.random.default_rng(seed)``;
+    the last batch may be smaller.
+    """
+    X = as_float_matrix("X", X)
+    y = as_labels("y", y, m=X.shape[0])
+    batch_size = as_int("batch_size", batch_size)
+    m = X.shape[0]
+    order = (np.random.default_rng(as_int("seed", seed, minimum=0))
+             .permutation(m) if shuffle else np.arange(m))
+    for start in range(0, m, batch_size):
+        rows = order[start:start + batch_size]
+        yield X[rows], y[rows]
+
+
+def evaluate(model: Sequential, X, y) -> tuple[float, float]:
+    """(mean loss without the penalty, accuracy) of ``model`` on X, y."""
+    scores = model.forward(X)
+    loss = SoftmaxCrossEntropy().forward(scores, y)
+    return loss, float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+def fit(model: Sequential, X, y, epochs: int, batch_size: int,
+        optimizer: Optimizer, validation=None, schedule=None,
+        seed: int = 0, patience: int | None = None, target=None,
+        progress: bool | None = None) -> dict[str, list[float]]:
+    """Train ``model`` with mini-batches; return the history per epoch.
+
+    history keys: "loss" (mean training loss over the epoch's batches,
+    penalty included), "accuracy" (on all of X after the epoch), and with
+    ``validation=(Xv, yv)`` also "val_loss" and "val_accuracy", plus
+    "lr" (the learning rate used).
+
+    Each epoch shuffles with seed ``seed + epoch``. ``schedule`` (StepLR,
+    CosineLR) is stepped after every epoch. With ``patience`` and a
+    validation set, training stops when the validation loss has not
+    improved for that many epochs. With ``target``, training stops at the
+    first epoch whose accuracy (validation accuracy if given) reaches it.
+    ``progress``: show a tqdm bar (None: only on a terminal, so the book
+    build stays quiet).
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(
+            f"model must be a scratchnet.nn.Sequential, got "
+            f"{type(model).__name__}")
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a scratchnet.optim optimizer, got "
+            f"{type(optimizer).__name__}")
+    X = as_float_matrix("X", X)
+    y = as_labels("y", y, m=X.shape[0])
+    epochs = as_int("epochs", epochs)
+    batch_size = as_int("batch_size", batch_size)
+    if validation is not None:
+        if not isinstance(validation, tuple) or len(validation) != 2:
+            raise TypeError(
+                "validation must be a tuple (X_val, y_val), got "
+                f"{type(validation).__name__}")
+        Xv = as_float_matrix("validation X", validation[0])
+        yv = as_labels("validation y", validation[1], m=Xv.shape[0])
+    if patience is not None:
+        patience = as_int("patience", patience)
+        if validation is None:
+            raise ValueError("patience needs a validation set, got "
+                             "validation=None")
+    loss_fn = SoftmaxCrossEntropy()
+    history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
+    if validation is not None:
+        history.update(val_loss=[], val_accuracy=[])
+    if progress:     # a widget in a notebook (with ipywidgets), or text
+        from tqdm.auto import tqdm
+    else:            # text on a terminal only; tqdm.auto would warn in a
+        from tqdm.std import tqdm  # notebook without ipywidgets
+    bar = tqdm(range(epochs), disable=None if progress is None
+               else not progress, leave=False, desc="fit")
+    best, since_best = np.inf, 0
+    for epoch in bar:
+        total, count = 0.0, 0
+        history["lr"].append(optimizer.lr)
+        for Xb, yb in batches(X, y, batch_size, seed=seed + epoch):
+            with np.errstate(over="ignore", invalid="ignore"):
+                try:
+                    loss = (loss_fn.forward(model.forward(Xb), yb)
+                            + model.penalty())
+                except ValueError:        # the scores overflowed
+                    loss = float("nan")
+            if not np.isfinite(loss):
+                raise DivergenceError(
+                    f"training diverged at epoch {epoch}: the loss is "
+                    f"{loss}; lower the learning rate (lr={optimizer.lr})")
+            model.backward(loss_fn.backward(), input_grad=False)
+            optimizer.step()
+            total += loss * len(yb)
+            count += len(yb)
+        history["loss"].append(total / count)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                history["accuracy"].append(evaluate(model, X, y)[1])
+                if validation is not None:
+                    val_loss, val_acc = evaluate(model, Xv, yv)
+        except ValueError as err:         # the weights overflowed
+            raise DivergenceError(
+                f"training diverged at epoch {epoch} ({err}); lower the "
+                f"learning rate (lr={optimizer.lr})") from err
+        reached = history["accuracy"][-1]
+        if validation is not None:
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_acc)
+            reached = val_acc
+            if val_loss < best:
+                best, since_best = val_loss, 0
+            else:
+                since_best += 1
+        if schedule is not None:
+            schedule.step()
+        bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+        if patience is not None and since_best >= patience:
+            break
+        if target is not None and reached >= target:
+            break
+    bar.close()
+    return history
+
+
+def save(model: Sequential, path) -> Path:
+    """Save architecture and weights to one ``.npz`` file, atomically.
+
+    The file is written to a temporary file in the same folder and then
+    renamed over ``path``, so an existing good file is never replaced by
+    a partial one.
+    """
+    if not isinstance(model, Sequential):
+        raise TypeError(
+            f"model must be a scratchnet.nn.Sequential, got "
+            f"{type(model).__name__}")
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"path must end in .npz, got {str(path)!r}")
+    arrays = {"format": np.array(FORMAT),
+              "config": np.array(json.dumps(model.config()))}
+    for i, layer in enumerate(model.layers):
+        for key, value in layer.params.items():
+            arrays[f"layer{i}.{key}"] = value
+    fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def load(path) -> Sequential:
+    """Load a model saved by :func:`save`; never returns half a model.
+
+    Raises ValueError for a file that is truncated, corrupt, not a saved
+    model, or whose weights do not fit its architecture.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path must be an existing .npz file, got "
+                         f"{str(path)!r}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError,
+            KeyError) as err:
+        raise ValueError(
+            f"{path} is not a readable .npz file (truncated or corrupt): "
+            f"{err}") from err
+    if str(arrays.get("format", "")) != FORMAT:
+        raise ValueError(
+            f"{path} is not a saved scratchnet model: expected format "
+            f"{FORMAT!r}, got {str(arrays.get('format'))!r}")
+    try:
+        config = json.loads(str(arrays["config"]))
+        model = Sequential.from_config(config)
+    except (KeyError, json.JSONDecodeError, TypeError) as err:
+        raise ValueError(f"{path} has a corrupt architecture: {err}") from err
+    expected = {f"layer{i}.{k}": v.shape for i, layer in
+                enumerate(model.layers) for k, v in layer.params.items()}
+    extra = set(arrays) - set(expected) - {"format", "config"}
+    if extra:
+        raise ValueError(f"{path} has unexpected arrays {sorted(extra)}")
+    for key, shape in expected.items():
+        if key not in arrays:
+            raise ValueError(f"{path} lacks the weights {key!r}")
+        value = arrays[key]
+        if value.shape != shape or value.dtype != np.float64:
+            raise ValueError(
+                f"{path}: {key} must be float64 of shape {shape}, got "
+                f"{value.dtype} of shape {value.shape}")
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{path}: {key} holds NaN or inf")
+    for i, layer in enumerate(model.layers):
+        for key in layer.params:
+            layer.params[key][...] = arrays[f"layer{i}.{key}"]
+    return model
