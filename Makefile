@@ -7,6 +7,8 @@ JB := $(VENV)/bin/jupyter-book
 STAMP := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := book/_static/mathjax/tex-chtml.js
+AXE_VERSION := 4.14.1
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: help venv mathjax book pdf notebooks assignments site bench test \
 	lint clean
@@ -44,6 +46,15 @@ $(MATHJAX):
 
 mathjax: $(MATHJAX)
 
+# axe-core from the npm registry, for the accessibility checks of the
+# browser tests. Not committed; fetched once.
+$(AXE):
+	@command -v npm >/dev/null || { echo "npm is needed to fetch axe-core: \
+	apt-get install npm"; exit 1; }
+	mkdir -p .cache/axe
+	npm install --prefix .cache/axe --no-audit --no-fund --silent \
+	    axe-core@$(AXE_VERSION)
+
 book: $(STAMP) $(MATHJAX)
 	$(JB) build . --builder html -W -n --keep-going
 	@echo "The book is at _build/html/index.html"
@@ -67,7 +78,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check code tests book/_ext scripts benchmarks
 	$(VENV)/bin/actionlint .github/workflows/*.yml
 
-test: lint $(MATHJAX)
+test: lint $(MATHJAX) $(AXE)
 	$(PY) -m pytest
 
 clean:

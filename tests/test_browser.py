@@ -217,3 +217,123 @@ def test_screenshot_of_a_chapter(server, browser):
         visit.close()
     assert path.stat().st_size > 10_000
     print(f"\nscreenshot: {path}")
+
+
+AXE = ROOT / ".cache/axe/node_modules/axe-core/axe.min.js"
+
+#: axe rules that cannot be fixed here, each with its reason. Empty: every
+#: serious or critical violation of the book's pages is fixed.
+AXE_ALLOWED: dict[str, str] = {}
+
+
+def axe_violations(page) -> list[dict]:
+    if not AXE.is_file():
+        pytest.fail(f"{AXE} is missing: `make test` fetches axe-core "
+                    "(npm install axe-core)")
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: "
+        "['violations']})).violations.map(v => ({id: v.id, impact: "
+        "v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))")
+
+
+def test_axe_finds_no_serious_or_critical_violation(server, browser):
+    base, root = server
+    visit = Visit(browser)
+    counts: dict[str, int] = {}
+    serious = []
+    # The root index.html only redirects; check it without following.
+    index = (root / "index.html").read_text()
+    visit.context.route("**/index.html", lambda route: route.fulfill(
+        content_type="text/html",
+        body=index.replace('http-equiv="refresh"', 'data-refresh')))
+    try:
+        for name in ["index"] + PAGES + ["genindex", "search"]:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            for v in axe_violations(visit.page):
+                counts[v["impact"]] = counts.get(v["impact"], 0) + len(
+                    v["nodes"])
+                if (v["impact"] in ("serious", "critical")
+                        and v["id"] not in AXE_ALLOWED):
+                    serious.append((name, v["id"], v["nodes"][:3]))
+    finally:
+        visit.close()
+    print(f"\naxe nodes by impact: {counts}")
+    assert not serious, serious
+
+
+def test_every_figure_has_a_real_description(server, browser):
+    base, _ = server
+    visit = Visit(browser)
+    images = 0
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            for alt in visit.page.eval_on_selector_all(
+                    "article img", "els => els.map(e => e.alt)"):
+                images += 1
+                assert len(alt.strip()) >= 15, (name, alt)
+                assert "/" not in alt and not alt.endswith(
+                    (".png", ".svg", ".jpg")), (name, alt)
+    finally:
+        visit.close()
+    assert images >= 19
+
+
+def visible(page, selector):
+    """The first element matching selector that is visible on screen."""
+    for handle in page.query_selector_all(selector):
+        if handle.is_visible():
+            return handle
+    raise AssertionError(f"no visible {selector}")
+
+
+def on_screen(page, handle) -> bool:
+    box = handle.bounding_box()
+    size = page.viewport_size
+    return (box is not None and box["width"] > 0 and box["x"] >= 0
+            and box["x"] + box["width"] <= size["width"] + 1
+            and box["y"] < size["height"])
+
+
+def test_the_phone_menu_opens_the_chapter_list(server, browser):
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 390, "height": 844},
+                  is_mobile=True, has_touch=True)
+    page = visit.page
+    try:
+        page.goto(f"{base}/book/forward.html", wait_until="networkidle")
+        link = page.locator("#pst-primary-sidebar-modal a, "
+                            "#pst-primary-sidebar a",
+                            has_text="Gradient checking").first
+        assert not link.is_visible()
+        visible(page, ".primary-toggle").tap()
+        link.wait_for(state="visible", timeout=5000)
+        assert on_screen(page, link.element_handle())
+        page.keyboard.press("Escape")
+        # The page-contents button opens this page's sections.
+        visible(page, ".secondary-toggle").tap()
+        section = page.locator("#pst-secondary-sidebar-modal a, "
+                               "#pst-secondary-sidebar a",
+                               has_text="Softmax").first
+        section.wait_for(state="visible", timeout=5000)
+        assert on_screen(page, section.element_handle())
+    finally:
+        visit.close()
+
+
+def test_the_desktop_menu_button_hides_and_shows_the_sidebar(server,
+                                                             browser):
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 1280, "height": 900})
+    page = visit.page
+    try:
+        page.goto(f"{base}/book/forward.html", wait_until="networkidle")
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible()
+        visible(page, ".primary-toggle").click()
+        sidebar.wait_for(state="hidden", timeout=5000)
+        visible(page, ".primary-toggle").click()
+        sidebar.wait_for(state="visible", timeout=5000)
+    finally:
+        visit.close()
