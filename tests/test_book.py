@@ -101,13 +101,6 @@ def test_control_the_small_book_builds(tmp_path):
     ("A glued value {glue:text}`never_glued`.", "never_glued"),
     ("```{code-cell} ipython3\nimport scratchnet.no_such_module\n```",
      "no_such_module"),
-    ("```{code-cell} ipython3\nimport warnings\n"
-     "warnings.warn('injected', DeprecationWarning, stacklevel=1)\n```",
-     "a warning (DeprecationWarning)"),
-    ("```{code-cell} ipython3\nimport sys\nprint(sys.prefix)\n```",
-     "a path of the build machine"),
-    ("```{code-cell} ipython3\nimport sys\nprint('x', file=sys.stderr)\n"
-     "```", "output on stderr"),
 ])
 def test_fault_injection_fails_the_build(tmp_path, fault, needle):
     book = _small_book(tmp_path, HEADER + "\n" + fault + "\n")
@@ -175,3 +168,22 @@ def test_code_change_re_executes_and_unchanged_rebuild_executes_nothing(
     caches = list((book / "_build" / ".jupyter_cache").iterdir())
     assert len(caches) == 1                # old caches are removed
     shutil.rmtree(book / "_build")
+
+
+def test_outputs_with_warnings_paths_or_stderr_fail_the_build(tmp_path):
+    # Three faults in one small book (one build): each is reported.
+    faults = {
+        "a warning (DeprecationWarning)":
+            "import warnings\nwarnings.warn('injected', DeprecationWarning, "
+            "stacklevel=1)",
+        "a path of the build machine": "import sys\nprint(sys.prefix)",
+        "output on stderr": "import sys\nprint('x', file=sys.stderr)",
+    }
+    cells = "".join(f"\n```{{code-cell}} ipython3\n{code}\n```\n"
+                    for code in faults.values())
+    book = _small_book(tmp_path, HEADER + cells)
+    result = jupyter_book(book)
+    log = result.stdout + result.stderr
+    assert result.returncode != 0, log[-3000:]
+    for needle in faults:
+        assert needle in log, needle
