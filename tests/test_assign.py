@@ -20,7 +20,7 @@ CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("*.md")
                   if assign.load(p).regions)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("assignments")
     counts = {}

@@ -337,3 +337,60 @@ def test_the_desktop_menu_button_hides_and_shows_the_sidebar(server,
         sidebar.wait_for(state="visible", timeout=5000)
     finally:
         visit.close()
+
+
+def test_figures_are_sharp_and_the_favicon_loads(server, browser):
+    """Raster figures carry at least twice the pixels they are shown at."""
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 1280, "height": 900})
+    ratios = []
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            for natural, shown, src in visit.page.eval_on_selector_all(
+                    "div.cell_output img",
+                    "els => els.map(e => [e.naturalWidth, e.clientWidth,"
+                    " e.currentSrc])"):
+                if not src.endswith(".svg"):
+                    assert shown > 0, (name, src)
+                    ratios.append((natural / shown, name, src))
+        icon = visit.page.get_attribute("link[rel='icon']", "href")
+        response = visit.page.request.get(
+            f"{base}/book/{icon}" if not icon.startswith("/") else icon)
+        assert response.status == 200, icon
+    finally:
+        visit.close()
+    assert len(ratios) >= 19
+    worst = min(ratios)
+    print(f"\nfigures: {len(ratios)}, least pixels per shown pixel "
+          f"{worst[0]:.2f} ({worst[1]})")
+    assert worst[0] >= 1.99, worst
+
+
+def test_wide_equations_scroll_with_a_visible_cue_on_a_phone(server,
+                                                             browser):
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 390, "height": 844},
+                  is_mobile=True)
+    wide = []
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            if visit.page.locator(".math").count():
+                visit.page.wait_for_function(
+                    "() => document.querySelectorAll('div.math').length <= "
+                    "document.querySelectorAll('div.math mjx-container')"
+                    ".length", timeout=30000)
+            for over, overflow, background in visit.page.eval_on_selector_all(
+                    "div.math mjx-container",
+                    "els => els.map(e => [e.scrollWidth > "
+                    "e.clientWidth + 1, getComputedStyle(e).overflowX, "
+                    "getComputedStyle(e).backgroundImage])"):
+                if over:
+                    wide.append(name)
+                    assert overflow in ("auto", "scroll"), (name, overflow)
+                    assert background.count("gradient") >= 2, name
+    finally:
+        visit.close()
+    print(f"\n{len(wide)} equations scroll at 390 px")
+    assert wide, "no equation overflows at 390 px: is the check running?"

@@ -66,7 +66,7 @@ def nbgrader(*args, cwd: Path, check=True) -> subprocess.CompletedProcess:
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def course(tmp_path_factory):
     """A course folder with every chapter's source, generated."""
     root = tmp_path_factory.mktemp("course")
@@ -174,7 +174,7 @@ def check_cell_points(root: Path, name: str) -> list[int]:
             if c.metadata["nbgrader"]["grade"]]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def graded(course):
     """Scores of every submission, from nbgrader export."""
     root, points, _ = course

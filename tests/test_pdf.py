@@ -89,3 +89,15 @@ def test_code_cells_are_in_the_pdf(built_pdf):
     setup = [c for c in nb.cells if c.cell_type == "code"][0].source
     first = setup.splitlines()[0]
     assert first in text
+
+
+def test_figures_are_printed_at_2x_or_more(built_pdf):
+    """pdfimages reports each image's resolution as placed on the page."""
+    pdf, _ = built_pdf
+    rows = subprocess.run(["pdfimages", "-list", str(pdf)],
+                          capture_output=True, text=True,
+                          check=True).stdout.splitlines()[2:]
+    ppi = [min(int(r.split()[12]), int(r.split()[13])) for r in rows
+           if r.split()[2] == "image"]
+    print(f"\n{len(ppi)} images, least {min(ppi)} ppi")
+    assert len(ppi) >= 19 and min(ppi) >= 190, sorted(ppi)[:5]

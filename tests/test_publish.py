@@ -46,7 +46,7 @@ def run(*cmd, cwd):
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(built_pdf):
     """book (built_html) -> pdf (built_pdf) -> notebooks -> book -> site."""
     pdf, _ = built_pdf
@@ -151,7 +151,7 @@ def test_the_site_holds_everything_and_links_resolve(published):
     assert not problems and checked > 500, (checked, problems[:10])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def scratchnet_only(tmp_path_factory):
     """A fresh virtualenv with scratchnet[book] and a kernel, nothing else
     of the repository's."""
