@@ -234,6 +234,8 @@ class Converter:
             return ["", *self.literalinclude(args, options), ""]
         if name == "raw" and args == "html":
             return body
+        if name == "only":                   # the HTML's content, not print's
+            return text if "html" in args.split() else []
         self.fail(f"cannot convert the directive {{{name}}}")
 
     def literalinclude(self, path: str, options: dict) -> list[str]:
