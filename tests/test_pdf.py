@@ -101,3 +101,17 @@ def test_figures_are_printed_at_2x_or_more(built_pdf):
            if r.split()[2] == "image"]
     print(f"\n{len(ppi)} images, least {min(ppi)} ppi")
     assert len(ppi) >= 19 and min(ppi) >= 190, sorted(ppi)[:5]
+
+
+def test_one_bibliography_in_its_own_chapter(built_pdf):
+    pdf, _ = built_pdf
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout.split("\f")
+    headed = [i for i, page in enumerate(pages)
+              if "BIBLIOGRAPHY" in [line.strip() for line in
+                                    page.splitlines()]]
+    assert len(headed) == 1, [i + 1 for i in headed]
+    # The list starts on the chapter's own page, not after an empty one.
+    assert "Kingma" in pages[headed[0]] and "Polyak" in pages[headed[0]]
+    toc = "\n".join(pages[:8])
+    assert len(re.findall(r"^\d+ Bibliography$", toc, re.M)) == 1
