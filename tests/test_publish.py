@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -158,8 +159,12 @@ def scratchnet_only(tmp_path_factory):
     env = tmp_path_factory.mktemp("reader-venv") / "venv"
     run(sys.executable, "-m", "venv", env, cwd=env.parent)
     python = env / "bin" / "python"
-    run(python, "-m", "pip", "install", "--quiet",
-        f"{ROOT / 'code'}[book]", "ipykernel", "nbclient", cwd=env.parent)
+    # From a copy: pip builds in the source folder (build/, egg-info).
+    code = shutil.copytree(ROOT / "code", env.parent / "code",
+                           ignore=shutil.ignore_patterns(
+                               "build", "*.egg-info", "__pycache__"))
+    run(python, "-m", "pip", "install", "--quiet", f"{code}[book]",
+        "ipykernel", "nbclient", cwd=env.parent)
     return python
 
 
