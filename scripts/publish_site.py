@@ -26,9 +26,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from bs4 import BeautifulSoup
+from build_pdf import PDF_NAME as PDF  # scripts/build_pdf.py
+from notebooks import ZIP_NAME as NOTEBOOKS_ZIP  # scripts/notebooks.py
 
-PDF = "backprop-again.pdf"
-NOTEBOOKS_ZIP = "backprop-again-notebooks.zip"
 ASSIGNMENTS_ZIP = "backprop-again-assignments.zip"
 
 

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from docutils import nodes
+from solution_markers import in_cell_part
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -32,14 +33,6 @@ def machine_paths(srcdir) -> list[str]:
     return sorted((p for p in found if len(p) > 1), key=len, reverse=True)
 
 
-def _in_output(node) -> bool:
-    while node is not None:
-        if "cell_output" in node.get("classes", []):
-            return True
-        node = node.parent
-    return False
-
-
 def problems(text: str, paths: list[str]) -> list[str]:
     """What is wrong with one output's text (empty if nothing)."""
     found = [f"a warning ({m.group(0)})" for m in WARNING.finditer(text)]
@@ -51,7 +44,7 @@ def problems(text: str, paths: list[str]) -> list[str]:
 def _check(app, doctree) -> None:
     paths = machine_paths(app.srcdir)
     for block in doctree.findall(nodes.literal_block):
-        if not _in_output(block):
+        if not in_cell_part(block, "cell_output"):
             continue
         text = block.astext()
         found = problems(text, paths)

@@ -14,9 +14,11 @@ from docutils import nodes
 from scratchnet.assign import is_marker, strip_markers
 
 
-def _in_code_cell(node) -> bool:
+def in_cell_part(node, part: str) -> bool:
+    """Whether node lies in a notebook cell's ``part``: "cell_input" (the
+    code) or "cell_output" (what it printed or drew)."""
     while node is not None:
-        if "cell_input" in node.get("classes", []):
+        if part in node.get("classes", []):
             return True
         node = node.parent
     return False
@@ -26,7 +28,7 @@ def _strip(app, doctree) -> None:
     # Only the inputs of executed cells: a fenced example in the prose
     # (such as the one on the instructors' page) keeps its markers.
     for block in list(doctree.findall(nodes.literal_block)):
-        if not _in_code_cell(block):
+        if not in_cell_part(block, "cell_input"):
             continue
         text = block.astext()
         if any(is_marker(line) for line in text.split("\n")):
