@@ -6,9 +6,16 @@ Chapters mark solutions with nbgrader's ``### BEGIN SOLUTION`` and
 are; this extension removes those lines from every code block before it
 is written, so neither the HTML nor the PDF (nor the copy button) shows
 them.
+
+It also gives the code in exercise solutions its syntax colour. MyST
+writes an indented block (the form that nests in a fenced ``solution``
+directive without more backticks) as plain text; a block that parses as
+Python is marked as Python.
 """
 
 from __future__ import annotations
+
+import ast
 
 from docutils import nodes
 from scratchnet.assign import is_marker, strip_markers
@@ -37,7 +44,26 @@ def _strip(app, doctree) -> None:
             block.rawsource = clean
 
 
+def _is_python(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def _colour_solutions(app, doctree) -> None:
+    from sphinx_exercise.nodes import solution_node
+
+    for solution in doctree.findall(solution_node):
+        for block in solution.findall(nodes.literal_block):
+            if (block.get("language", "none") == "none"
+                    and _is_python(block.astext())):
+                block["language"] = "python"
+
+
 def setup(app):
     app.connect("doctree-read", _strip)
+    app.connect("doctree-read", _colour_solutions)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}
