@@ -75,6 +75,9 @@ CASES = {
                          ValueError, ["test_fraction", "(0, 1)", "1.0"]),
     "split string X": (lambda: data.train_test_split("abc", y), TypeError,
                        ["X", "numeric", "str"]),
+    "fashion bad kind": (lambda: data.load_fashion_mnist("valid"),
+                         ValueError, ["kind", '"train" or "test"',
+                                      "'valid'"]),
     # functional
     "relu 1-D": (lambda: functional.relu(np.ones(3)), ValueError,
                  ["Z", "2-D", "(3,)"]),

@@ -2,8 +2,8 @@
 
 The code of the book *Backprop, Again*. Modules:
 
-- :mod:`scratchnet.data` -- the spiral and fish data sets, one-hot,
-  standardize, a stratified split;
+- :mod:`scratchnet.data` -- the spiral and fish data sets,
+  Fashion-MNIST read from disk, one-hot, standardize, a stratified split;
 - :mod:`scratchnet.functional` -- relu, softmax, cross-entropy, accuracy;
 - :mod:`scratchnet.twolayer` -- the lecture's two-layer network;
 - :mod:`scratchnet.linear` -- a linear softmax classifier, the baseline;

@@ -1,16 +1,24 @@
-"""Data sets and preprocessing: the spiral, the fish, one-hot, scaling.
+"""Data sets and preprocessing: the spiral, the fish, Fashion-MNIST,
+one-hot, scaling.
 
 Every random draw comes from ``np.random.default_rng(seed)``; nothing
-here touches NumPy's global random state.
+here touches NumPy's global random state. Nothing here downloads
+anything: Fashion-MNIST is read from files already on disk.
 """
 
 from __future__ import annotations
+
+import gzip
+import os
+import zlib
+from pathlib import Path
 
 import numpy as np
 
 from ._checks import as_float_matrix, as_int, as_labels, as_real
 
 __all__ = ["make_spiral", "make_fish", "FISH_CLASSES", "FISH_TABLE",
+           "load_fashion_mnist", "FASHION_CLASSES", "FASHION_MNIST_DIR",
            "one_hot", "standardize", "train_test_split"]
 
 
@@ -82,6 +90,138 @@ def make_fish(n_per_class: int = 50, spread: float = 0.25, seed: int = 0
         X[rows] = centre * np.exp(spread * rng.standard_normal((N, 2)))
         y[rows] = j
     return X, y
+
+
+#: Fashion-MNIST's class names in label order: label 0 is T-shirt/top.
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+#: Where Debian's package ``dataset-fashion-mnist`` puts the four files.
+FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+_FASHION_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+_IMAGE_MAGIC = 2051     # 0x00000803: unsigned bytes, 3 dimensions
+_LABEL_MAGIC = 2049     # 0x00000801: unsigned bytes, 1 dimension
+_SIDE = 28
+
+
+def load_fashion_mnist(kind: str = "train",
+                       path: str | os.PathLike | None = None
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Fashion-MNIST: 28x28 grey images of clothes, in 10 classes.
+
+    Reads the official IDX files (Zalando's originals, as Debian's
+    package ``dataset-fashion-mnist`` installs them) and checks them:
+    magic numbers, 28x28 images, as many images as labels, the exact
+    file sizes and labels in ``0 .. 9``. Each file may be gzipped
+    (``train-images-idx3-ubyte.gz``, preferred when both exist) or not
+    (``train-images-idx3-ubyte``).
+
+    Parameters
+    ----------
+    kind : ``"train"`` (60,000 images) or ``"test"`` (10,000 images)
+    path : the folder that holds the four files itself. If None, the
+        environment variable ``SCRATCHNET_DATA`` names that folder when
+        it is set and not empty, else ``FASHION_MNIST_DIR``
+        (``/usr/share/datasets/fashion-mnist``).
+
+    Returns
+    -------
+    X : float64 array, shape (m, 784), each row one image read row by
+        row, pixels scaled from 0 .. 255 to [0, 1] (m = 60000 or 10000
+        for the official files; about 376 MB for the training set)
+    y : int64 array, shape (m,), labels into FASHION_CLASSES
+    """
+    if not isinstance(kind, str) or kind not in _FASHION_FILES:
+        raise ValueError(
+            f'kind must be "train" or "test", got {kind!r}')
+    if path is not None:
+        folder, source = Path(path), "the path argument"
+    elif os.environ.get("SCRATCHNET_DATA"):
+        folder = Path(os.environ["SCRATCHNET_DATA"])
+        source = "SCRATCHNET_DATA"
+    else:
+        folder, source = FASHION_MNIST_DIR, "the default folder"
+    image_name, label_name = _FASHION_FILES[kind]
+    image_file = _find_file(folder, image_name, source)
+    label_file = _find_file(folder, label_name, source)
+    images = _read_idx(image_file, _IMAGE_MAGIC, "images")
+    labels = _read_idx(label_file, _LABEL_MAGIC, "labels")
+    if images.shape[0] != labels.shape[0]:
+        raise ValueError(
+            f"{image_file} has {images.shape[0]} images but {label_file} "
+            f"has {labels.shape[0]} labels: the counts must be equal")
+    if labels.size and labels.max() >= len(FASHION_CLASSES):
+        bad = np.flatnonzero(labels >= len(FASHION_CLASSES))
+        raise ValueError(
+            f"{label_file}: labels must be in 0 .. "
+            f"{len(FASHION_CLASSES) - 1}, got {labels[bad[0]]} at index "
+            f"{bad[0]} ({bad.size} labels out of range)")
+    X = images.reshape(images.shape[0], _SIDE * _SIDE).astype(np.float64)
+    X /= 255.0
+    return X, labels.astype(np.int64)
+
+
+def _find_file(folder: Path, name: str, source: str) -> Path:
+    """The file ``name.gz`` or ``name`` in ``folder``, else a clear error."""
+    for candidate in (folder / f"{name}.gz", folder / name):
+        if candidate.is_file():
+            return candidate
+    where = "" if folder.is_dir() else " (the folder does not exist)"
+    raise FileNotFoundError(
+        f"Fashion-MNIST file {name}.gz (or {name}) not found in "
+        f"{folder}{where}, the folder given by {source}. Install the "
+        f"files with `sudo apt-get install dataset-fashion-mnist` (they "
+        f"go to {FASHION_MNIST_DIR}), or set SCRATCHNET_DATA to the "
+        f"folder that holds them")
+
+
+def _read_idx(file: Path, magic: int, what: str) -> np.ndarray:
+    """The unsigned bytes of an IDX file, checked, as a read-only array.
+
+    ``magic`` is 2051 (images: shape (count, 28, 28)) or 2049 (labels:
+    shape (count,)). The header is big-endian 32-bit integers: the magic
+    number, the count and, for images, the rows and the columns.
+    """
+    raw = file.read_bytes()
+    if file.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise ValueError(
+                f"{file} is not a complete gzip file: {exc}") from exc
+    ndim = 3 if magic == _IMAGE_MAGIC else 1
+    header = 4 * (1 + ndim)
+    if len(raw) < 4:
+        raise ValueError(
+            f"{file} is truncated: expected at least {header} header "
+            f"bytes, found {len(raw)}")
+    found = int.from_bytes(raw[:4], "big")
+    if found != magic:
+        raise ValueError(
+            f"{file} has magic number {found}, expected {magic} (IDX "
+            f"{what}: unsigned bytes in {ndim} dimension"
+            f"{'s' if ndim > 1 else ''})")
+    if len(raw) < header:
+        raise ValueError(
+            f"{file} is truncated: expected {header} header bytes, found "
+            f"{len(raw)}")
+    dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4)
+    count = int(dims[0])
+    if ndim == 3 and tuple(dims[1:]) != (_SIDE, _SIDE):
+        raise ValueError(
+            f"{file}: images must be {_SIDE}x{_SIDE}, got "
+            f"{dims[1]}x{dims[2]}")
+    shape = (count, *(int(d) for d in dims[1:]))
+    expected = header + int(np.prod(shape))
+    if len(raw) != expected:
+        problem = "is truncated" if len(raw) < expected else "is too long"
+        raise ValueError(
+            f"{file} {problem}: expected {expected} bytes for {count} "
+            f"{what}, found {len(raw)}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
 
 
 def one_hot(y, n_classes: int) -> np.ndarray:
