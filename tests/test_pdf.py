@@ -113,5 +113,97 @@ def test_one_bibliography_in_its_own_chapter(built_pdf):
     assert len(headed) == 1, [i + 1 for i in headed]
     # The list starts on the chapter's own page, not after an empty one.
     assert "Kingma" in pages[headed[0]] and "Polyak" in pages[headed[0]]
-    toc = "\n".join(pages[:8])
-    assert len(re.findall(r"^\d+ Bibliography$", toc, re.M)) == 1
+    toc = "\n".join(pdf_pages(pdf)[:8])
+    assert len(re.findall(r"^\s*Bibliography\s+\d+$", toc, re.M)) == 1
+
+
+def pdf_pages(pdf) -> list[str]:
+    """The PDF's text, page by page, laid out as printed."""
+    return pdftotext(pdf).split("\f")
+
+
+def printed_number(page: str) -> int | None:
+    """The page number printed in the page's footer."""
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    found = re.match(r"^(\d+)\b|.*\b(\d+)$", lines[-1]) if lines else None
+    return int(found.group(1) or found.group(2)) if found else None
+
+
+EXERCISE = re.compile(r"^\W*Exercise (\d+\.\d+)\s*$", re.M)
+SOLUTION = re.compile(r"^\W*Solution to Exercise (\d+\.\d+)\s*$", re.M)
+POINTER = re.compile(r"Solution on page (\d+)\.")
+
+
+def html_exercise_numbers(book) -> list[str]:
+    numbers = []
+    for name in toc_files(book):
+        html = (book / "_build/html" / f"{name}.html").read_text()
+        numbers += re.findall(r'admonition-title"><span class="caption-'
+                              r'number">Exercise (\d+\.\d+)', html)
+    return numbers
+
+
+def test_exercise_numbers_are_the_htmls(built_pdf):
+    pdf, _ = built_pdf
+    book = pdf.parents[2]
+    printed = EXERCISE.findall(pdftotext(pdf))
+    html = html_exercise_numbers(book)
+    print(f"\n{len(printed)} exercises, numbered as in the HTML")
+    assert len(html) >= 30, html
+    assert printed == html
+
+
+def test_solutions_are_collected_after_their_exercises(built_pdf):
+    """Every solution is in the chapter "Solutions to the exercises", in
+    the exercises' order, after its exercise; every exercise names the
+    page of its solution, and that page holds it."""
+    pdf, _ = built_pdf
+    pages = pdf_pages(pdf)
+    start = [i for i, page in enumerate(pages)
+             if "SOLUTIONS TO THE EXERCISES" in page]
+    assert len(start) == 1, start
+    exercises, solutions, pointers = {}, {}, {}
+    for i, page in enumerate(pages):
+        for number in EXERCISE.findall(page):
+            exercises[number] = i
+        for number in SOLUTION.findall(page):
+            assert number not in solutions, f"two solutions to {number}"
+            solutions[number] = i
+    text = pdftotext(pdf)
+    for match in EXERCISE.finditer(text):
+        after = text[match.end():match.end() + 3000]
+        pointer = POINTER.search(after)
+        assert pointer, f"Exercise {match.group(1)} names no solution page"
+        pointers[match.group(1)] = int(pointer.group(1))
+    print(f"\n{len(solutions)} solutions from page {start[0] + 1} on")
+    assert solutions and list(solutions) == list(exercises)
+    for number, page in solutions.items():
+        assert page >= start[0] > exercises[number], number
+        assert printed_number(pages[page]) == pointers[number], (
+            f"Exercise {number} points to page {pointers[number]}, its "
+            f"solution is printed on page {printed_number(pages[page])}")
+
+
+def test_no_blank_page_and_no_orphan_line(built_pdf):
+    """No page inside the book is blank, and none holds only a line or two
+    carried over from the page before (a figure's page holds its
+    caption)."""
+    pdf, _ = built_pdf
+    pages = pdf_pages(pdf)[:page_count(pdf)]
+    thin = []
+    for number, page in enumerate(pages[1:], start=2):
+        lines = [line for line in page.splitlines() if line.strip()]
+        body = lines[1:-1]             # without the running head and footer
+        if re.search(r"^\s*(Part [IVX]+|Fig\. \d)", page, re.M):
+            continue
+        if len(body) < 2:
+            thin.append((number, [line.strip()[:50] for line in body]))
+    assert not thin, thin
+
+
+def test_chapter_numbers_stand_apart_from_titles_in_the_contents(built_pdf):
+    pdf, _ = built_pdf
+    toc = "\n".join(pdf_pages(pdf)[:8])
+    numbered = re.findall(r"^(\d+)(\s*)([A-Z][^.]*?)\s{2,}\d+$", toc, re.M)
+    assert len(numbered) >= 12, numbered
+    assert all(gap for _, gap, _ in numbered), numbered

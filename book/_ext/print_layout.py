@@ -75,6 +75,9 @@ def _collect_solutions(app, doctree) -> None:
                              f"{node['docname']}: its exercise {target!r} "
                              "is not an enumerated exercise of the book")
         label = _label(target)
+        # Kept on the page of the exercise's last line: alone, it would be
+        # an orphan at the top of the next page.
+        exercise += _latex(r"\nopagebreak[4]")
         exercise += nodes.paragraph(
             "", "", _latex(rf"\hyperref[{label}]{{Solution on "
                            rf"page~\pageref*{{{label}}}}}."))
@@ -82,8 +85,11 @@ def _collect_solutions(app, doctree) -> None:
         node += nodes.paragraph(
             "", "", _latex(rf"\hyperref[exercise:{target}]{{The exercise is "
                            rf"on page~\pageref*{{exercise:{target}}}}}."))
-        by_chapter.setdefault(node["docname"], []).append(
-            (_latex(rf"\phantomsection\label{{{label}}}"), node))
+        # The label goes in the box's title: placed before the box, it
+        # could be left at the foot of the page before.
+        node.next_node(nodes.title).append(
+            _latex(rf"\phantomsection\label{{{label}}}"))
+        by_chapter.setdefault(node["docname"], []).append(node)
     if not by_chapter:
         return
 
@@ -99,8 +105,7 @@ def _collect_solutions(app, doctree) -> None:
             continue
         section = nodes.section("", nodes.title(
             "", _chapter_heading(env, docname)))
-        for target, solution in by_chapter[docname]:
-            section += target
+        for solution in by_chapter[docname]:
             section += solution
         chapter += section
 

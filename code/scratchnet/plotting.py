@@ -61,7 +61,7 @@ def plot_data(X, y, ax=None, class_names: Sequence[str] | None = None,
                    label=label)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="best")
     if title:
         ax.set_title(title)
     return fig
@@ -134,7 +134,7 @@ def plot_loss(histories, ax=None, title: str | None = None,
     if logy:
         ax.set_yscale("log")
     if len(histories) > 1:
-        ax.legend(fontsize="small")
+        ax.legend()
     if title:
         ax.set_title(title)
     return fig
