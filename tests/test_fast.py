@@ -1,0 +1,67 @@
+"""The fast formulations of nn, optim and training give the same numbers.
+
+The reference is a frozen copy of the straightforward spiral step, the
+code as it was before the speed work (issue 13), written here in plain
+NumPy and not by calling scratchnet: ``np.maximum(Z, 0.0)``, a boolean
+mask, ``np.sum(axis=0)``, ``max(axis=1)``, a per-parameter update.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scratchnet import data, nn, optim, training
+
+
+def reference_losses(X, y, steps, lr=1.0, reg=1e-3):
+    """The straightforward full-batch step, ``steps`` times."""
+    rng0, rng1 = np.random.default_rng(0), np.random.default_rng(1)
+    W1 = np.sqrt(2.0 / 2) * rng0.standard_normal((2, 100))
+    b1 = np.zeros((1, 100))
+    W2 = np.sqrt(2.0 / 100) * rng1.standard_normal((100, 3))
+    b2 = np.zeros((1, 3))
+    m = X.shape[0]
+    losses = []
+    for _ in range(steps):
+        Z1 = X @ W1 + b1
+        A1 = np.maximum(Z1, 0.0)
+        Z2 = A1 @ W2 + b2
+        shifted = Z2 - Z2.max(axis=1, keepdims=True)
+        correct = shifted[np.arange(m), y]
+        sums = np.exp(shifted).sum(axis=1, keepdims=True)
+        P = np.exp(shifted) / sums
+        loss = np.mean(np.log(sums[:, 0]) - correct)
+        loss += 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        losses.append(float(loss))
+        dZ2 = P.copy()
+        dZ2[np.arange(m), y] -= 1.0
+        dZ2 /= m
+        dW2 = A1.T @ dZ2 + reg * W2
+        db2 = np.sum(dZ2, axis=0, keepdims=True)
+        dA1 = dZ2 @ W2.T
+        dZ1 = dA1 * (A1 > 0)
+        dW1 = X.T @ dZ1 + reg * W1
+        db1 = np.sum(dZ1, axis=0, keepdims=True)
+        W1 -= lr * dW1
+        b1 -= lr * db1
+        W2 -= lr * dW2
+        b2 -= lr * db2
+    return np.array(losses)
+
+
+def spiral_model(dtype=np.float64):
+    return nn.Sequential(nn.Dense(2, 100, seed=0, weight_decay=1e-3),
+                         nn.ReLU(),
+                         nn.Dense(100, 3, seed=1, weight_decay=1e-3),
+                         dtype=dtype)
+
+
+def test_fit_gives_the_losses_of_the_straightforward_step():
+    X, y = data.make_spiral(seed=0)
+    expected = reference_losses(X, y, 300)
+    model = spiral_model()
+    hist = training.fit(model, X, y, 300, len(y),
+                        optim.SGD(model.parameters(), lr=1.0),
+                        progress=False)
+    np.testing.assert_allclose(hist["loss"], expected, rtol=0, atol=1e-12)
+    assert expected[-1] < 0.5 * expected[0]       # it did learn
