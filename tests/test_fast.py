@@ -9,7 +9,6 @@ mask, ``np.sum(axis=0)``, ``max(axis=1)``, a per-parameter update.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from scratchnet import data, nn, optim, training
 
 
