@@ -64,3 +64,44 @@ def test_fit_gives_the_losses_of_the_straightforward_step():
                         progress=False)
     np.testing.assert_allclose(hist["loss"], expected, rtol=0, atol=1e-12)
     assert expected[-1] < 0.5 * expected[0]       # it did learn
+
+
+def reference_adam(w, grads, lr=0.01, b1=0.9, b2=0.999, eps=1e-8):
+    """The straightforward Adam, one parameter, for each gradient."""
+    m, v = np.zeros_like(w), np.zeros_like(w)
+    for t, g in enumerate(grads, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w = w - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t))
+                                            + eps)
+    return w
+
+
+def reference_momentum(w, grads, lr=0.1, mu=0.9):
+    v = np.zeros_like(w)
+    for g in grads:
+        v = mu * v + g
+        w = w - lr * v
+    return w
+
+
+def test_the_flat_optimizers_give_the_straightforward_updates():
+    rng = np.random.default_rng(0)
+    for make, reference in (
+            (lambda p: optim.Adam(p, lr=0.01), reference_adam),
+            (lambda p: optim.SGD(p, lr=0.1, momentum=0.9),
+             reference_momentum)):
+        model = nn.Sequential(nn.Dense(3, 4), nn.ReLU(), nn.Dense(4, 2))
+        start = [p.copy() for _, p, _ in model.parameters()]
+        opt = make(model.parameters())
+        assert opt._pairs[0][0] is model.flat_params     # the flat path
+        history = []
+        for _ in range(50):
+            for _, _, g in model.parameters():
+                g[...] = rng.standard_normal(g.shape)
+            history.append([g.copy() for _, _, g in model.parameters()])
+            opt.step()
+        for k, (name, p, _) in enumerate(model.parameters()):
+            expected = reference(start[k], [h[k] for h in history])
+            np.testing.assert_allclose(p, expected, rtol=1e-12,
+                                       atol=1e-14, err_msg=name)

@@ -370,6 +370,15 @@ class SoftmaxCrossEntropy:
         return d
 
 
+class Parameters(list):
+    """A list of ``(name, parameter, gradient)`` triples, whose arrays are
+    views into the two flat vectors ``flat = (params, grads)``."""
+
+    def __init__(self, triples, flat) -> None:
+        super().__init__(triples)
+        self.flat = flat
+
+
 LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, Sigmoid, Tanh)}
 
 
@@ -454,14 +463,18 @@ class Sequential:
         """The L2 weight-decay part of the loss."""
         return sum(layer.penalty() for layer in self.layers)
 
-    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    def parameters(self) -> Parameters:
         """``(name, parameter, gradient)`` for every parameter, in order.
 
         The arrays are the layers' own: an optimizer updates them in place.
+        The list also carries the model's flat vectors (``.flat``), which
+        the optimizers update in one go.
         """
-        return [(f"{i}.{key}", layer.params[key], layer.grads[key])
-                for i, layer in enumerate(self.layers)
-                for key in layer.params]
+        return Parameters(
+            [(f"{i}.{key}", layer.params[key], layer.grads[key])
+             for i, layer in enumerate(self.layers)
+             for key in layer.params],
+            flat=(self.flat_params, self.flat_grads))
 
     def predict(self, x) -> np.ndarray:
         """Labels, the arg max of the scores: x (m, d) -> (m,)."""
