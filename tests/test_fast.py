@@ -105,3 +105,44 @@ def test_the_flat_optimizers_give_the_straightforward_updates():
             expected = reference(start[k], [h[k] for h in history])
             np.testing.assert_allclose(p, expected, rtol=1e-12,
                                        atol=1e-14, err_msg=name)
+
+
+def test_float32_training_reaches_the_accuracy_of_float64():
+    X, y = data.make_spiral(seed=0)
+    acc = {}
+    for dtype in (np.float64, np.float32):
+        model = spiral_model(dtype)
+        training.fit(model, X, y, 2000, len(y),
+                     optim.SGD(model.parameters(), lr=1.0), progress=False)
+        assert model.flat_params.dtype == dtype
+        assert model.forward(X).dtype == dtype
+        acc[dtype] = np.mean(model.predict(X) == y)
+    assert acc[np.float64] > 0.95
+    assert abs(acc[np.float32] - acc[np.float64]) <= 0.01
+
+
+def test_float32_digits_reaches_the_test_accuracy_of_float64():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    X_tr, X_te, y_tr, y_te = data.train_test_split(
+        digits.data, digits.target, test_fraction=0.2, seed=0)
+    X_tr, mean, std = data.standardize(X_tr)
+    X_te, _, _ = data.standardize(X_te, mean, std)
+    acc = {}
+    for dtype in (np.float64, np.float32):
+        model = nn.Sequential(nn.Dense(64, 64, seed=0), nn.ReLU(),
+                              nn.Dense(64, 10, seed=1), dtype=dtype)
+        hist = training.fit(model, X_tr, y_tr, 15, 32,
+                            optim.Adam(model.parameters(), lr=1e-3),
+                            validation=(X_te, y_te), progress=False)
+        acc[dtype] = hist["val_accuracy"][-1]
+    assert acc[np.float64] > 0.95
+    assert abs(acc[np.float32] - acc[np.float64]) <= 0.01
+
+
+def test_a_float32_model_saves_and_loads_as_float32(tmp_path):
+    model = spiral_model(np.float32)
+    path = training.save(model, tmp_path / "m.npz")
+    back = training.load(path)
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back.flat_params, model.flat_params)

@@ -193,6 +193,9 @@ def _batch(X, y, order, start, batch_size, buffers):
 def save(model: Sequential, path) -> Path:
     """Save architecture and weights to one ``.npz`` file, atomically.
 
+    The weights are stored as float64 (exactly, for a float32 model) and
+    the model's dtype beside them; files without it load as float64.
+
     The file is written to a temporary file in the same folder and then
     renamed over ``path``, so an existing good file is never replaced by
     a partial one.
@@ -205,10 +208,11 @@ def save(model: Sequential, path) -> Path:
     if path.suffix != ".npz":
         raise ValueError(f"path must end in .npz, got {str(path)!r}")
     arrays = {"format": np.array(FORMAT),
-              "config": np.array(json.dumps(model.config()))}
+              "config": np.array(json.dumps(model.config())),
+              "dtype": np.array(np.dtype(model.dtype).name)}
     for i, layer in enumerate(model.layers):
-        for key, value in layer.params.items():
-            arrays[f"layer{i}.{key}"] = value
+        for key, value in layer.params.items():   # float64: exact
+            arrays[f"layer{i}.{key}"] = value.astype(np.float64)
     fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -246,12 +250,16 @@ def load(path) -> Sequential:
             f"{FORMAT!r}, got {str(arrays.get('format'))!r}")
     try:
         config = json.loads(str(arrays["config"]))
-        model = Sequential.from_config(config)
+        dtype = str(arrays.get("dtype", "float64"))   # older files: f64
+        if dtype not in ("float64", "float32"):
+            raise TypeError(f"dtype must be float64 or float32, got "
+                            f"{dtype!r}")
+        model = Sequential.from_config(config, dtype=dtype)
     except (KeyError, json.JSONDecodeError, TypeError) as err:
         raise ValueError(f"{path} has a corrupt architecture: {err}") from err
     expected = {f"layer{i}.{k}": v.shape for i, layer in
                 enumerate(model.layers) for k, v in layer.params.items()}
-    extra = set(arrays) - set(expected) - {"format", "config"}
+    extra = set(arrays) - set(expected) - {"format", "config", "dtype"}
     if extra:
         raise ValueError(f"{path} has unexpected arrays {sorted(extra)}")
     for key, shape in expected.items():
