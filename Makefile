@@ -20,6 +20,7 @@ help:
 	@echo "make assignments  student notebooks and answer keys in assignments/"
 	@echo "make site       all of the above in _build/html, checked, to deploy"
 	@echo "make bench      benchmarks: a table, and _build/bench.json"
+	@echo "                (BENCH_ARGS=--no-book skips the book builds)"
 	@echo "make test       run every test (lint, package, book, PDF, browser)"
 	@echo "make clean      remove _build"
 
@@ -71,8 +72,19 @@ assignments: $(STAMP)
 site: book pdf notebooks assignments
 	$(PY) scripts/publish_site.py .
 
-bench: $(STAMP) $(MATHJAX)
-	$(PY) benchmarks/run.py
+# torch, to compare against, from requirements-bench.txt (a CPU wheel);
+# never in requirements.txt. OpenBLAS picks its own kernel here: the
+# two variables that override it are unset for this command alone.
+# `make bench BENCH_ARGS=--no-book` skips the book build timings.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+BENCH_BOOK := $(if $(findstring --no-book,$(BENCH_ARGS)),,$(MATHJAX))
+bench: $(STAMP) $(BENCH_STAMP) $(BENCH_BOOK)
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
+	    $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check code tests book/_ext scripts benchmarks

@@ -1,22 +1,34 @@
 """Benchmarks: `make bench` prints a table and writes _build/bench.json.
 
-Every library is pinned to one BLAS thread (threadpoolctl; torch's own
-pool with torch.set_num_threads(1)), and each timing is the median over
-repeated runs. Measures:
+Every library runs on one BLAS thread (threadpoolctl; torch's own pool
+with torch.set_num_threads(1)). Candidates that are compared are timed
+in one process, interleaved round-robin (a round times each candidate
+once, in a rotating order), and each result is the median over rounds.
+The targets of issue 13, as ratios:
 
-1. one full-batch training step of the spiral net, 300x2 -> 100 -> 3 in
-   float64: scratchnet.twolayer, scratchnet.nn, and PyTorch autograd on
-   the CPU when torch is installed;
-2. the time for the spiral net to reach 98% training accuracy;
-3. digits: the time to reach >= 97% test accuracy, scratchnet against
-   sklearn's MLPClassifier on the same split;
-4. the book build: cold HTML, unchanged rebuild, PDF (skip: --no-book).
+1. the spiral step of ``nn`` (2 -> 100 -> 3, SGD, float64) as ``fit``
+   runs it (per epoch of full-batch ``fit``), against torch autograd f64;
+2. one epoch of ``fit`` on digits (64-64-10, batch 32, Adam) against
+   the same loop in torch with torch.optim.Adam; and the time to 97%
+   test accuracy against sklearn's MLPClassifier (defaults), median
+   over 5 seeds;
+3. a step through the public ``twolayer`` functions against its
+   unchecked inner loop;
+4. one epoch of ``fit`` on a BLAS-bound problem (60,000 x 784 synthetic
+   seeded data, 784-256-10, batch 128, Adam) against torch;
+5. the spiral step in float32 against torch f64.
+
+The book build timings come last (skip them with --no-book). OpenBLAS
+picks its kernel from the CPU unless OPENBLAS_CORETYPE forces one, so
+the script prints the kernel and warns when that variable or
+OPENBLAS_L2_SIZE is set (`make bench` unsets both).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import statistics
@@ -24,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -34,58 +47,95 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from scratchnet import data, nn, optim, training, twolayer  # noqa: E402
 
-TORCH_HINT = ("torch not installed: skipped (pip install torch==2.13.0 "
-              "installs a CPU build)")
+TORCH_HINT = ("torch not installed: pip install -r requirements-bench.txt "
+              "(a CPU build)")
+BLAS_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: target name -> the largest ratio that meets it (issue 13)
+TARGETS = {
+    "spiral step nn f64 / torch f64": 0.30,
+    "digits epoch fit / torch": 0.25,
+    "digits time to 97% fit / MLPClassifier": 0.5,
+    "twolayer public / inner": 1.3,
+    "large epoch fit / torch": 1.0,
+    "spiral step nn f32 / torch f64": 0.20,
+}
 
 
-def median_step_us(step, steps=200, repeats=7, warmup=20):
-    for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        times.append((time.perf_counter() - start) / steps * 1e6)
-    return statistics.median(times)
+def interleaved(candidates, rounds):
+    """Median seconds per unit of each candidate, timed round-robin.
+
+    candidates: name -> (run, units); ``run()`` does ``units`` units of
+    work. Each round times every candidate once, starting from a
+    different one, so that a slow spell of the machine hits all alike.
+    """
+    names = list(candidates)
+    for run, _ in candidates.values():        # warm-up
+        run()
+    times = {name: [] for name in names}
+    for r in range(rounds):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            run, units = candidates[name]
+            start = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - start) / units)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
-def spiral_step_twolayer(X, y):
-    params = twolayer.init_params(2, 100, 3, seed=0)
-
-    def step():
-        P, cache = twolayer.forward(params, X)
-        twolayer.loss(P, y, params, reg=1e-3)
-        grads = twolayer.backward(params, cache, y, reg=1e-3)
-        twolayer.sgd_step(params, grads, lr=1.0)
-    return step
-
-
-def spiral_model(reg=1e-3):
-    return nn.Sequential(nn.Dense(2, 100, seed=0, weight_decay=reg),
-                         nn.ReLU(),
-                         nn.Dense(100, 3, seed=1, weight_decay=reg))
-
-
-def spiral_step_nn(X, y):
-    model = spiral_model()
-    loss_fn = nn.SoftmaxCrossEntropy()
-    opt = optim.SGD(model.parameters(), lr=1.0)
-
-    def step():
-        loss_fn.forward(model.forward(X), y)
-        model.penalty()
-        model.backward(loss_fn.backward(), input_grad=False)
-        opt.step()
-    return step
-
-
-def spiral_step_torch(X, y):
+def import_torch():
     try:
         import torch
     except ImportError:
         return None
     torch.set_num_threads(1)
+    return torch
+
+
+# -- 1, 3, 5: the spiral step ---------------------------------------------
+
+def spiral_model(reg=1e-3, dtype=np.float64):
+    layers = (nn.Dense(2, 100, seed=0, weight_decay=reg), nn.ReLU(),
+              nn.Dense(100, 3, seed=1, weight_decay=reg))
+    if dtype == np.float64:
+        return nn.Sequential(*layers)
+    return nn.Sequential(*layers, dtype=dtype)
+
+
+def spiral_fit(X, y, epochs, dtype=np.float64):
+    """``epochs`` full-batch epochs of fit, as a user runs it."""
+    model = spiral_model(dtype=dtype)
+    opt = optim.SGD(model.parameters(), lr=1.0)
+    return lambda: training.fit(model, X, y, epochs, len(y), opt,
+                                progress=False)
+
+
+def spiral_twolayer_public(X, y, steps):
+    params = twolayer.init_params(2, 100, 3, seed=0)
+
+    def run():
+        for _ in range(steps):
+            P, cache = twolayer.forward(params, X)
+            twolayer.loss(P, y, params, reg=1e-3)
+            grads = twolayer.backward(params, cache, y, reg=1e-3)
+            twolayer.sgd_step(params, grads, lr=1.0)
+    return run
+
+
+def spiral_twolayer_inner(X, y, steps):
+    """The loop of twolayer.train: the inner functions, no checks."""
+    params = twolayer.init_params(2, 100, 3, seed=0)
+
+    def run():
+        for _ in range(steps):
+            P, cache = twolayer._forward(params, X)
+            twolayer._loss(P, y, params, 1e-3)
+            grads = twolayer._backward(params, cache, y, 1e-3)
+            for key in ("W1", "b1", "W2", "b2"):
+                params[key] -= 1.0 * grads[key]
+    return run
+
+
+def spiral_torch(torch, X, y, steps):
     g = torch.Generator().manual_seed(0)
     W1 = (0.01 * torch.randn(2, 100, generator=g, dtype=torch.float64)
           ).requires_grad_()
@@ -93,52 +143,67 @@ def spiral_step_torch(X, y):
     W2 = (0.01 * torch.randn(100, 3, generator=g, dtype=torch.float64)
           ).requires_grad_()
     b2 = torch.zeros(1, 3, dtype=torch.float64, requires_grad=True)
-    Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(y)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
     params = [W1, b1, W2, b2]
 
-    def step():
-        scores = torch.relu(Xt @ W1 + b1) @ W2 + b2
-        loss = torch.nn.functional.cross_entropy(scores, yt) + 0.5e-3 * (
-            (W1 * W1).sum() + (W2 * W2).sum())
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with torch.no_grad():
+    def run():
+        for _ in range(steps):
+            scores = torch.relu(Xt @ W1 + b1) @ W2 + b2
+            loss = torch.nn.functional.cross_entropy(scores, yt) + 0.5e-3 * (
+                (W1 * W1).sum() + (W2 * W2).sum())
             for p in params:
-                p -= 1.0 * p.grad
-    return step
+                p.grad = None
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= 1.0 * p.grad
+    return run
 
 
-def time_to_98_twolayer(X, y, check_every=10, max_epochs=20000):
-    params = twolayer.init_params(2, 100, 3, seed=0)
-    start = time.perf_counter()
-    for epoch in range(1, max_epochs + 1):
-        P, cache = twolayer.forward(params, X)
-        grads = twolayer.backward(params, cache, y, reg=1e-3)
-        twolayer.sgd_step(params, grads, lr=1.0)
-        if epoch % check_every == 0 and np.mean(
-                twolayer.predict(params, X) == y) >= 0.98:
-            return time.perf_counter() - start, epoch
-    return float("nan"), max_epochs
+# -- 2, 4: epochs of mini-batch fit against torch ---------------------------
+
+def mlp_model(sizes, seed=0, dtype=np.float64):
+    layers = []
+    for i, (d, n) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        if i:
+            layers.append(nn.ReLU())
+        layers.append(nn.Dense(d, n, seed=seed + i))
+    if dtype == np.float64:
+        return nn.Sequential(*layers)
+    return nn.Sequential(*layers, dtype=dtype)
 
 
-def time_to_98_nn(X, y, max_epochs=20000):
-    model = spiral_model()
-    opt = optim.SGD(model.parameters(), lr=1.0)
-    start = time.perf_counter()
-    hist = training.fit(model, X, y, max_epochs, len(y), opt, target=0.98,
-                        progress=False)
-    return time.perf_counter() - start, len(hist["loss"])
+def fit_epochs(X, y, sizes, batch_size, epochs):
+    model = mlp_model(sizes)
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    return lambda: training.fit(model, X, y, epochs, batch_size, opt,
+                                progress=False)
 
 
-def time_to_98_adam(X, y, max_epochs=2000):
-    model = spiral_model(reg=0.0)
-    opt = optim.Adam(model.parameters(), lr=0.01)
-    start = time.perf_counter()
-    hist = training.fit(model, X, y, max_epochs, 32, opt, target=0.98,
-                        progress=False)
-    return time.perf_counter() - start, len(hist["loss"])
+def torch_epochs(torch, X, y, sizes, batch_size, epochs):
+    torch.manual_seed(0)
+    layers = []
+    for i, (d, n) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        if i:
+            layers.append(torch.nn.ReLU())
+        layers.append(torch.nn.Linear(d, n, dtype=torch.float64))
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    g = torch.Generator().manual_seed(0)
+    m = len(y)
+
+    def run():
+        for _ in range(epochs):
+            order = torch.randperm(m, generator=g)
+            for start in range(0, m, batch_size):
+                rows = order[start:start + batch_size]
+                loss = torch.nn.functional.cross_entropy(model(Xt[rows]),
+                                                         yt[rows])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+    return run
 
 
 def digits_split():
@@ -151,45 +216,36 @@ def digits_split():
     return X_tr, X_te, y_tr, y_te
 
 
-def digits_scratchnet(split, target=0.97):
+def digits_fit_to(split, seed, target=0.97):
     X_tr, X_te, y_tr, y_te = split
-    model = nn.Sequential(nn.Dense(64, 64, seed=0), nn.ReLU(),
-                          nn.Dense(64, 10, seed=1))
+    model = mlp_model((64, 64, 10), seed=2 * seed)
     opt = optim.Adam(model.parameters(), lr=1e-3)
     start = time.perf_counter()
-    hist = training.fit(model, X_tr, y_tr, 200, 32, opt,
+    hist = training.fit(model, X_tr, y_tr, 200, 32, opt, seed=seed,
                         validation=(X_te, y_te), target=target,
                         progress=False)
     return (time.perf_counter() - start, len(hist["loss"]),
             hist["val_accuracy"][-1])
 
 
-def digits_mlp(split, target=0.97):
-    import warnings
-
+def digits_mlp_to(split, seed, target=0.97):
+    """MLPClassifier with its defaults, one partial_fit per epoch."""
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
     X_tr, X_te, y_tr, y_te = split
-    mlp = MLPClassifier(hidden_layer_sizes=(64,), batch_size=32,
-                        learning_rate_init=1e-3, random_state=0)
-    start = time.perf_counter()
+    mlp = MLPClassifier(random_state=seed)
     classes = np.arange(10)
-    epochs = 0
-    while epochs < 200:
-        epochs += 1
+    start = time.perf_counter()
+    epoch = 0
+    while epoch < 200:
+        epoch += 1
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             mlp.partial_fit(X_tr, y_tr, classes=classes)
         acc = float(np.mean(mlp.predict(X_te) == y_te))
         if acc >= target:
             break
-    return time.perf_counter() - start, epochs, acc
-
-
-def median_of(fn, repeats):
-    runs = [fn() for _ in range(repeats)]
-    times = sorted(r[0] for r in runs)
-    return statistics.median(times), runs[0][1:]
+    return time.perf_counter() - start, epoch, acc
 
 
 def book_builds():
@@ -213,67 +269,131 @@ def book_builds():
     return out
 
 
+def blas_report():
+    lines = []
+    for info in threadpool_info():
+        lines.append(f"{info['internal_api']} {info.get('version')} "
+                     f"kernel={info.get('architecture')} "
+                     f"threads={info['num_threads']} ({info['prefix']})")
+    return lines
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-book", action="store_true",
                         help="skip the book build timings")
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=40,
+                        help="rounds of the interleaved step timings")
     parser.add_argument("--out", type=Path,
                         default=ROOT / "_build" / "bench.json")
     args = parser.parse_args(argv)
-    X, y = data.make_spiral(seed=0)
-    rows, results = [], {"machine": platform.platform(),
-                         "python": platform.python_version(),
-                         "numpy": np.__version__}
+    torch = import_torch()
+    results = {"machine": platform.platform(),
+               "python": platform.python_version(),
+               "numpy": np.__version__,
+               "torch": torch.__version__ if torch else None,
+               "env": {k: os.environ.get(k) for k in BLAS_ENV}}
+    for key in BLAS_ENV:
+        if key in os.environ:
+            print(f"WARNING: {key}={os.environ[key]} is set: OpenBLAS may "
+                  "run another kernel than it would pick; `make bench` "
+                  "unsets it")
+    us, ratios, rows = {}, {}, []
     with threadpool_limits(limits=1):
-        results["blas"] = [f"{i['internal_api']} {i.get('version')} "
-                           f"threads={i['num_threads']}"
-                           for i in threadpool_info()]
-        step = {
-            "twolayer": median_step_us(spiral_step_twolayer(X, y)),
-            "nn": median_step_us(spiral_step_nn(X, y)),
+        results["blas"] = blas_report()
+        for line in results["blas"]:
+            print("BLAS:", line)
+        X, y = data.make_spiral(seed=0)
+        n = 20
+        cands = {
+            "spiral step nn f64 (fit)": (spiral_fit(X, y, n), n),
+            "spiral step twolayer public": (
+                spiral_twolayer_public(X, y, n), n),
+            "spiral step twolayer inner": (
+                spiral_twolayer_inner(X, y, n), n),
         }
-        torch_step = spiral_step_torch(X, y)
-        step["torch"] = (median_step_us(torch_step) if torch_step
-                         else None)
-        results["spiral_step_us"] = step
-        for name, value in step.items():
-            rows.append((f"spiral step, {name}",
-                         f"{value:.0f} us" if value else TORCH_HINT))
-        if step["torch"]:
-            rows.append(("nn step / torch step",
-                         f"{step['nn'] / step['torch']:.2f}"))
-        t98 = {}
-        for name, fn in (("twolayer, full batch", time_to_98_twolayer),
-                         ("nn, full batch", time_to_98_nn),
-                         ("nn, Adam, batch 32", time_to_98_adam)):
-            seconds, (epochs,) = median_of(lambda fn=fn: fn(X, y),
-                                           max(1, args.repeats // 2))
-            t98[name] = {"seconds": seconds, "epochs": epochs}
-            rows.append((f"spiral to 98% train, {name}",
-                         f"{seconds:.2f} s ({epochs} epochs)"))
-        results["spiral_to_98"] = t98
+        try:
+            cands["spiral step nn f32 (fit)"] = (
+                spiral_fit(X, y, n, dtype=np.float32), n)
+        except TypeError:                   # no dtype option yet
+            pass
+        if torch:
+            cands["spiral step torch f64"] = (spiral_torch(torch, X, y, n), n)
+        us.update({k: v * 1e6 for k, v in
+                   interleaved(cands, args.rounds).items()})
+        ratios["twolayer public / inner"] = (
+            us["spiral step twolayer public"]
+            / us["spiral step twolayer inner"])
+        if torch:
+            t = us["spiral step torch f64"]
+            ratios["spiral step nn f64 / torch f64"] = (
+                us["spiral step nn f64 (fit)"] / t)
+            if "spiral step nn f32 (fit)" in us:
+                ratios["spiral step nn f32 / torch f64"] = (
+                    us["spiral step nn f32 (fit)"] / t)
+
         split = digits_split()
-        sn_s, (sn_ep, sn_acc) = median_of(lambda: digits_scratchnet(split),
-                                          args.repeats)
-        mlp_s, (mlp_ep, mlp_acc) = median_of(lambda: digits_mlp(split),
-                                             args.repeats)
-        results["digits_to_97"] = {
-            "scratchnet": {"seconds": sn_s, "epochs": sn_ep,
-                           "test_accuracy": sn_acc},
-            "MLPClassifier": {"seconds": mlp_s, "epochs": mlp_ep,
-                              "test_accuracy": mlp_acc},
-            "ratio": sn_s / mlp_s}
-        rows.append(("digits to 97% test, scratchnet",
-                     f"{sn_s:.2f} s ({sn_ep} epochs, {sn_acc:.1%})"))
-        rows.append(("digits to 97% test, MLPClassifier",
-                     f"{mlp_s:.2f} s ({mlp_ep} epochs, {mlp_acc:.1%})"))
-        rows.append(("digits time ratio, scratchnet / MLP",
-                     f"{sn_s / mlp_s:.2f}"))
+        X_tr, _, y_tr, _ = split
+        e = 3
+        cands = {"digits epoch fit": (
+            fit_epochs(X_tr, y_tr, (64, 64, 10), 32, e), e)}
+        if torch:
+            cands["digits epoch torch"] = (
+                torch_epochs(torch, X_tr, y_tr, (64, 64, 10), 32, e), e)
+        us.update({k: v * 1e6 for k, v in
+                   interleaved(cands, max(5, args.rounds // 4)).items()})
+        if torch:
+            ratios["digits epoch fit / torch"] = (
+                us["digits epoch fit"] / us["digits epoch torch"])
+
+        runs = {"fit": [], "MLPClassifier": []}
+        for seed in range(5):               # interleaved, seed by seed
+            runs["fit"].append(digits_fit_to(split, seed))
+            runs["MLPClassifier"].append(digits_mlp_to(split, seed))
+        to97 = {name: {"seconds": statistics.median(r[0] for r in rs),
+                       "epochs": [r[1] for r in rs],
+                       "test_accuracy": [r[2] for r in rs],
+                       "reached": sum(r[2] >= 0.97 for r in rs)}
+                for name, rs in runs.items()}
+        results["digits_to_97"] = to97
+        ratios["digits time to 97% fit / MLPClassifier"] = (
+            to97["fit"]["seconds"] / to97["MLPClassifier"]["seconds"])
+
+        rng = np.random.default_rng(0)
+        X_big = rng.standard_normal((60_000, 784))
+        y_big = rng.integers(0, 10, 60_000)
+        cands = {"large epoch fit": (
+            fit_epochs(X_big, y_big, (784, 256, 10), 128, 1), 1)}
+        if torch:
+            cands["large epoch torch"] = (
+                torch_epochs(torch, X_big, y_big, (784, 256, 10), 128, 1), 1)
+        us.update({k: v * 1e6 for k, v in
+                   interleaved(cands, max(3, args.rounds // 10)).items()})
+        if torch:
+            ratios["large epoch fit / torch"] = (
+                us["large epoch fit"] / us["large epoch torch"])
+
+    results["us"] = us
+    results["ratios"] = ratios
+    results["targets"] = TARGETS
     if not args.no_book:
-        builds = book_builds()
-        results["book_build_s"] = builds
-        rows += [(name, f"{value:.0f} s") for name, value in builds.items()]
+        results["book_build_s"] = book_builds()
+    rows = [(name, f"{value:,.0f} us") for name, value in us.items()]
+    for name, s in ((n, r["seconds"]) for n, r in to97.items()):
+        ep = to97[name]["epochs"]
+        rows.append((f"digits to 97% test, {name}",
+                     f"{s:.2f} s (median; epochs {ep}; reached "
+                     f"{to97[name]['reached']}/5, else 200 epochs)"))
+    for name, ratio in ratios.items():
+        goal = TARGETS.get(name)
+        verdict = ("" if goal is None else
+                   f"  target <= {goal}: "
+                   f"{'met' if ratio <= goal else 'NOT met'}")
+        rows.append((f"ratio {name}", f"{ratio:.3f}{verdict}"))
+    if not torch:
+        rows.append(("torch", TORCH_HINT))
+    for name, value in results.get("book_build_s", {}).items():
+        rows.append((name, f"{value:.0f} s"))
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  result")
     print("-" * (width + 40))

@@ -93,6 +93,18 @@ CASES = {
     "cross_entropy logits": (
         lambda: functional.cross_entropy(np.array([[2.0, -1.0]]), [0]),
         ValueError, ["P", "probabilities", "softmax"]),
+    "cross_entropy negative P summing to 1": (
+        lambda: functional.cross_entropy(np.array([[0.6, 0.6, -0.2]]),
+                                         [0]),
+        ValueError, ["P", "probabilities", "[-0.2, 0.6]"]),
+    "cross_entropy NaN P": (
+        lambda: functional.cross_entropy(np.array([[np.nan, 1.0]]), [0]),
+        ValueError, ["P", "finite"]),
+    "loss NaN b1 with reg": (
+        lambda: twolayer.loss(P, y, {**twolayer.init_params(2, 3, 2),
+                                     "b1": np.full((1, 3), np.nan)},
+                              reg=0.1),
+        ValueError, ["params['b1']", "finite"]),
     "cross_entropy y (m,1)": (
         lambda: functional.cross_entropy(P, y[:, None]), ValueError,
         ["y", "1-D", "(4, 1)"]),

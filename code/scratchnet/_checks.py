@@ -19,6 +19,9 @@ PARAM_NAMES = ("W1", "b1", "W2", "b2")
 def as_float_matrix(name: str, x, *, ndim: int = 2,
                     allow_empty: bool = False) -> np.ndarray:
     """Return ``x`` as a finite float64 array with ``ndim`` dimensions."""
+    if (type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == ndim
+            and (x.size or allow_empty) and np.isfinite(x.sum())):
+        return x       # the common case, cheaply: a finite sum has no NaN
     if isinstance(x, (str, bytes)) or x is None:
         raise TypeError(
             f"{name} must be a numeric array, got {type(x).__name__}")
@@ -56,6 +59,10 @@ def as_labels(name: str, y, *, m: int | None = None,
     ``m`` is the number of rows it must have; ``n_classes`` bounds the
     labels to ``0 .. n_classes-1``.
     """
+    if (type(y) is np.ndarray and y.dtype == np.int64 and y.ndim == 1
+            and y.size and (m is None or y.shape[0] == m) and y.min() >= 0
+            and (n_classes is None or y.max() < n_classes)):
+        return y       # the common case, without a copy
     if isinstance(y, (str, bytes)) or y is None:
         raise TypeError(
             f"{name} must be an integer array, got {type(y).__name__}")
@@ -104,6 +111,10 @@ def as_int(name: str, value, *, minimum: int = 1) -> int:
 def as_real(name: str, value, *, positive: bool = False,
             nonnegative: bool = False) -> float:
     """Return ``value`` as a finite float, optionally > 0 or >= 0."""
+    if (type(value) is float and -np.inf < value < np.inf
+            and not (positive and value <= 0)
+            and not (nonnegative and value < 0)):
+        return value   # the common case
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"{name} must be a real number, got {type(value).__name__}")
@@ -117,11 +128,40 @@ def as_real(name: str, value, *, positive: bool = False,
     return value
 
 
+def _params_fast(params, finite: bool = True):
+    """The shapes of a well-formed parameter dict, in a few cheap tests;
+    None if anything is off (then check_params says what). With
+    ``finite=False`` the values are not looked at (the caller checks a
+    result computed from them instead)."""
+    try:
+        W1, b1, W2, b2 = params["W1"], params["b1"], params["W2"], \
+            params["b2"]
+    except (KeyError, TypeError):
+        return None
+    nd, f8 = np.ndarray, np.float64
+    if not (type(W1) is nd and type(b1) is nd and type(W2) is nd
+            and type(b2) is nd and W1.dtype == f8 and b1.dtype == f8
+            and W2.dtype == f8 and b2.dtype == f8 and W1.ndim == 2
+            and W2.ndim == 2):
+        return None
+    (d, h), (h2, n) = W1.shape, W2.shape
+    if (h2 != h or b1.shape != (1, h) or b2.shape != (1, n)
+            or not d * h * n):
+        return None
+    # One finite total: NaN and inf propagate through a sum.
+    if finite and not np.isfinite(W1.sum() + b1.sum() + W2.sum() + b2.sum()):
+        return None
+    return {"d": d, "h": h, "n": n}
+
+
 def check_params(params, *, name: str = "params") -> dict:
     """Check a two-layer parameter dict and return its shapes.
 
     Returns ``{"d": d, "h": h, "n": n}``.
     """
+    dims = _params_fast(params)
+    if dims is not None:
+        return dims
     if not isinstance(params, Mapping):
         raise TypeError(
             f"{name} must be a dict with keys {PARAM_NAMES}, got "

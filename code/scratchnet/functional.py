@@ -63,6 +63,10 @@ def softmax(Z) -> np.ndarray:
 
 
 def _check_probs(P) -> np.ndarray:
+    if (type(P) is np.ndarray and P.dtype == np.float64 and P.ndim == 2
+            and P.size and P.min() >= 0.0 and P.max() <= 1.0
+            and np.abs(P @ np.ones(P.shape[1]) - 1.0).max() <= 1e-6):
+        return P       # the common case: NaN fails every comparison
     P = as_float_matrix("P", P)
     if P.min() < 0.0 or P.max() > 1.0:
         raise ValueError(

@@ -14,6 +14,22 @@ Shapes: ``x`` is ``(m, in_features)``; a ``Dense`` layer's ``W`` is
 Unlike ``twolayer``, which is written to be read, the layers reuse their
 output and gradient buffers between steps of the same batch size, to
 avoid allocating large temporaries on every step.
+
+Two doors, as in ``twolayer``: the public ``forward`` and ``backward``
+of a layer check their inputs; ``_forward`` and ``_backward`` are the
+bare maths, which :class:`Sequential` calls once it has checked ``x``
+at its own door. A :class:`Sequential` keeps every parameter as a view
+into one flat vector (``model.flat_params``, gradients in
+``model.flat_grads``), in the model's ``dtype`` (float64 unless asked),
+so that an optimizer updates them all with a few whole-vector
+operations.
+
+At the spiral's shapes, (300, 100), the formulation matters more than
+the matrix products, so the layers use the faster of equal ones:
+``np.maximum`` against an array of zeros (not the scalar 0), a float
+mask (not a boolean one), column sums as ``ones @ G`` (not
+``np.sum(axis=0)``), and for a few classes the row max of the scores as
+``np.maximum`` over columns.
 """
 
 from __future__ import annotations
@@ -27,13 +43,31 @@ __all__ = ["Layer", "Dense", "ReLU", "Sigmoid", "Tanh",
            "SoftmaxCrossEntropy", "Sequential"]
 
 
-def _buffer(store: dict, key: str, shape, dtype=np.float64) -> np.ndarray:
-    """A reusable array of the given shape (reallocated if it changes)."""
-    buf = store.get(key)
-    if buf is None or buf.shape != shape:
-        buf = np.empty(shape, dtype=dtype)
-        store[key] = buf
+def _buffer(store: dict, key: str, shape, dtype=np.float64,
+            fill=None) -> np.ndarray:
+    """A reusable array, one per (key, shape, dtype).
+
+    A batch, the last smaller batch and a validation set alternate in
+    training; each keeps its own buffer. ``fill`` sets a new buffer's
+    entries (a constant: zeros or ones).
+    """
+    full = (key, shape, np.dtype(dtype).char)
+    buf = store.get(full)
+    if buf is None:
+        if len(store) > 64:           # many sizes: forget the old ones
+            store.clear()
+        buf = (np.empty(shape, dtype=dtype) if fill is None
+               else np.full(shape, fill, dtype=dtype))
+        store[full] = buf
     return buf
+
+
+def _as_input(x, dtype=np.float64):
+    """x as a finite 2-D array of ``dtype`` (checked at the door)."""
+    if not (isinstance(x, np.ndarray) and x.dtype == dtype
+            and x.ndim == 2 and np.isfinite(x.sum())):
+        x = as_float_matrix("x", x).astype(dtype, copy=False)
+    return x
 
 
 class Layer:
@@ -45,10 +79,35 @@ class Layer:
         self._buffers: dict[str, np.ndarray] = {}
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """x (m, d) -> out (m, n): checks x, then ``_forward``."""
+        return self._forward(self._check_input(x))
 
     def backward(self, grad: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """dout (m, n) -> dx (m, d): checks grad, then ``_backward``."""
+        return self._backward(self._check_grad(grad, self._expected()))
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """The bare maths; a layer written with only a public ``forward``
+        (the protocol before the two doors) is run through it."""
+        if type(self).forward is Layer.forward:
+            raise NotImplementedError
+        return self.forward(x)
+
+    def _backward(self, grad: np.ndarray) -> np.ndarray:
+        if type(self).backward is Layer.backward:
+            raise NotImplementedError
+        return self.backward(grad)
+
+    def _check_input(self, x):
+        dtype = x.dtype if (isinstance(x, np.ndarray)
+                            and x.dtype in (np.float32, np.float64)) \
+            else np.float64
+        return _as_input(x, dtype)
+
+    def _expected(self):
+        """(shape, dtype) of the last output, or None before forward."""
+        out = getattr(self, "_out", None)
+        return None if out is None else (out.shape, out.dtype)
 
     def penalty(self) -> float:
         """The layer's L2 weight-decay term of the loss (0 if none)."""
@@ -58,16 +117,17 @@ class Layer:
         """What is needed to rebuild the layer (without its weights)."""
         return {"type": type(self).__name__}
 
-    def _check_grad(self, grad, out):
-        if out is None:
+    def _check_grad(self, grad, expected):
+        if expected is None:
             raise ValueError(
                 f"{type(self).__name__}.backward needs a forward pass "
                 "first, got none")
-        grad = as_float_matrix("grad", grad)
-        if grad.shape != out.shape:
+        shape, dtype = expected
+        grad = as_float_matrix("grad", grad).astype(dtype, copy=False)
+        if grad.shape != shape:
             raise ValueError(
                 f"grad must have the shape of the layer's output "
-                f"{out.shape}, got {grad.shape}")
+                f"{shape}, got {grad.shape}")
         return grad
 
     def __repr__(self) -> str:
@@ -115,57 +175,67 @@ class Dense(Layer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._x = None
 
-    def forward(self, x):
-        """x (m, d) -> Z (m, n); caches x for the weight gradient."""
-        x = self._check_input(x)
+    def _forward(self, x):
+        """x (m, d) -> Z (m, n) = x W + b; caches x for the weight grad."""
         self._x = x
-        out = _buffer(self._buffers, "out", (x.shape[0], self.out_features))
-        np.matmul(x, self.params["W"], out=out)
-        out += self.params["b"]
-        return out
+        W, b = self.params["W"], self.params["b"]
+        Z = _buffer(self._buffers, "Z", (x.shape[0], self.out_features),
+                    W.dtype)
+        np.matmul(x, W, out=Z)                                 # (m, n)
+        Z += b                                                 # + (1, n)
+        return Z
 
     def _check_input(self, x):
-        if not (isinstance(x, np.ndarray) and x.dtype == np.float64
-                and x.ndim == 2):
-            x = as_float_matrix("x", x)
+        x = _as_input(x, self.params["W"].dtype)
         if x.shape[1] != self.in_features:
             raise ValueError(
                 f"x must have {self.in_features} columns for "
                 f"{self!r}, got shape {x.shape}")
         return x
 
+    def _expected(self):
+        if self._x is None:
+            return None
+        return (self._x.shape[0], self.out_features), self._x.dtype
+
     def backward(self, grad, input_grad: bool = True):
         """dZ (m, n) -> dx (m, d); sets grads W (d, n) and b (1, n).
 
         With ``input_grad=False`` (the first layer of a network, whose
         input is the data) dx is not computed and None is returned.
+        """
+        grad = self._check_grad(grad, self._expected())
+        return self._backward(grad, input_grad)
+
+    def _backward(self, grad, input_grad: bool = True):
+        """backward without the checks.
 
         ``grad`` is the gradient of the *mean* loss (the 1/m is already
-        in it), so dW = x^T dZ and db = column sum of dZ.
+        in it), so dW = x^T dZ and db = column sum of dZ, computed as
+        ``ones (1, m) @ dZ``: at these shapes a matrix product is faster
+        than ``np.sum(axis=0)``.
         """
-        if self._x is None:
-            raise ValueError("Dense.backward needs a forward pass first, "
-                             "got none")
-        if grad.shape != (self._x.shape[0], self.out_features):
-            raise ValueError(
-                f"grad must have shape {(self._x.shape[0], self.out_features)}"
-                f", got {grad.shape}")
         W = self.params["W"]
-        np.matmul(self._x.T, grad, out=self.grads["W"])        # (d, n)
-        np.sum(grad, axis=0, keepdims=True, out=self.grads["b"])  # (1, n)
+        dW, db = self.grads["W"], self.grads["b"]
+        np.matmul(self._x.T, grad, out=dW)                     # (d, n)
+        ones = _buffer(self._buffers, "ones", (1, grad.shape[0]),
+                       grad.dtype, fill=1.0)
+        np.matmul(ones, grad, out=db)                          # (1, n)
         if self.weight_decay:
-            self.grads["W"] += self.weight_decay * W
+            decay = _buffer(self._buffers, "decay", W.shape, W.dtype)
+            np.multiply(W, self.weight_decay, out=decay)
+            dW += decay                                        # + lambda W
         if not input_grad:
             return None
-        dx = _buffer(self._buffers, "dx", self._x.shape)
+        dx = _buffer(self._buffers, "dx", self._x.shape, grad.dtype)
         np.matmul(grad, W.T, out=dx)                           # (m, d)
         return dx
 
     def penalty(self) -> float:
         if not self.weight_decay:
             return 0.0
-        W = self.params["W"]
-        return 0.5 * self.weight_decay * float(np.sum(W * W))
+        W = self.params["W"].reshape(-1)
+        return 0.5 * self.weight_decay * float(np.dot(W, W))
 
     def config(self):
         return {"type": "Dense", "in_features": self.in_features,
@@ -178,21 +248,21 @@ class Dense(Layer):
 
 
 class ReLU(Layer):
-    """``max(0, x)``; backward is the mask ``x > 0``."""
+    """``max(0, x)``; backward multiplies by the mask ``[x > 0]``."""
 
-    def forward(self, x):
-        x = as_float_matrix("x", x) if not isinstance(x, np.ndarray) else x
-        out = _buffer(self._buffers, "out", x.shape)
-        np.maximum(x, 0.0, out=out)
-        self._out = out
-        return out
+    def _forward(self, x):
+        """x (m, d) -> A (m, d) = max(x, 0)."""
+        zeros = _buffer(self._buffers, "zeros", x.shape, x.dtype, fill=0.0)
+        A = _buffer(self._buffers, "A", x.shape, x.dtype)
+        np.maximum(x, zeros, out=A)     # an array of zeros, not scalar 0
+        self._out = A
+        return A
 
-    def backward(self, grad):
-        out = getattr(self, "_out", None)
-        grad = self._check_grad(grad, out)
-        mask = _buffer(self._buffers, "mask", grad.shape, dtype=bool)
-        np.greater(out, 0.0, out=mask)
-        dx = _buffer(self._buffers, "dx", grad.shape)
+    def _backward(self, grad):
+        """dA (m, d) -> dx (m, d) = dA * [A > 0], with a float mask."""
+        mask = _buffer(self._buffers, "mask", grad.shape, grad.dtype)
+        np.sign(self._out, out=mask)    # A >= 0: 1.0 where A > 0, else 0.0
+        dx = _buffer(self._buffers, "dx", grad.shape, grad.dtype)
         np.multiply(grad, mask, out=dx)
         return dx
 
@@ -200,30 +270,26 @@ class ReLU(Layer):
 class Sigmoid(Layer):
     """``1 / (1 + exp(-x))``; backward multiplies by ``s (1 - s)``."""
 
-    def forward(self, x):
-        x = as_float_matrix("x", x)
+    def _forward(self, x):
         # exp(-|x|) never overflows; both branches are the same function.
         e = np.exp(-np.abs(x))
         self._out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         return self._out
 
-    def backward(self, grad):
-        s = getattr(self, "_out", None)
-        grad = self._check_grad(grad, s)
+    def _backward(self, grad):
+        s = self._out
         return grad * s * (1.0 - s)
 
 
 class Tanh(Layer):
     """``tanh(x)``; backward multiplies by ``1 - tanh^2``."""
 
-    def forward(self, x):
-        x = as_float_matrix("x", x)
+    def _forward(self, x):
         self._out = np.tanh(x)
         return self._out
 
-    def backward(self, grad):
-        t = getattr(self, "_out", None)
-        grad = self._check_grad(grad, t)
+    def _backward(self, grad):
+        t = self._out
         return grad * (1.0 - t * t)
 
 
@@ -246,46 +312,93 @@ class SoftmaxCrossEntropy:
 
     def forward(self, scores, y) -> float:
         """scores (m, n), y (m,) -> mean cross-entropy (a float)."""
-        if not (isinstance(scores, np.ndarray) and scores.ndim == 2):
+        if not (isinstance(scores, np.ndarray) and scores.ndim == 2
+                and scores.dtype in (np.float32, np.float64)):
             scores = as_float_matrix("scores", scores)
         m, n = scores.shape
         if not (isinstance(y, np.ndarray) and y.dtype == np.int64
-                and y.shape == (m,)):
+                and y.shape == (m,) and m and 0 <= y.min()
+                and y.max() < n):
             y = as_labels("y", y, m=m, n_classes=n)
-        shifted = _buffer(self._buffers, "P", scores.shape)
-        np.subtract(scores, scores.max(axis=1, keepdims=True), out=shifted)
-        rows = np.arange(m)
-        correct = shifted[rows, y].copy()       # z_y - max
-        np.exp(shifted, out=shifted)
-        sums = shifted.sum(axis=1, keepdims=True)
-        shifted /= sums
-        self._P, self._y = shifted, y
-        # -log softmax_y = log(sum exp(z - max)) - (z_y - max): never inf.
-        loss = float(np.mean(np.log(sums[:, 0]) - correct))
+        loss = self._forward(scores, y)
         if not np.isfinite(loss):
             raise ValueError(f"scores must be finite, got a loss of {loss}")
         return loss
+
+    def _forward(self, scores, y) -> float:
+        """forward without the checks; the loss may be NaN or inf."""
+        m, n = scores.shape
+        dtype = scores.dtype
+        # The row max: for a few classes, np.maximum over the columns is
+        # several times faster than scores.max(axis=1).
+        top = _buffer(self._buffers, "top", (m, 1), dtype)
+        if n <= 8:
+            np.maximum(scores[:, :1], scores[:, 1:2], out=top)
+            for j in range(2, n):
+                np.maximum(top, scores[:, j:j + 1], out=top)
+        else:
+            np.max(scores, axis=1, keepdims=True, out=top)
+        P = _buffer(self._buffers, "P", (m, n), dtype)
+        np.subtract(scores, top, out=P)           # z - max
+        # Entry (i, y_i) of the flattened (m, n) array is i * n + y_i.
+        at = _buffer(self._buffers, "at", (m,), np.int64)
+        rows = _buffer(self._buffers, "rows", (m,), np.int64, fill=-1)
+        if rows[-1] == -1:                        # a new buffer: fill it
+            np.multiply(np.arange(m), n, out=rows)
+        np.add(rows, y, out=at)
+        correct = P.reshape(-1)[at]               # z_y - max, (m,)
+        np.exp(P, out=P)
+        ones = _buffer(self._buffers, "ones", (n, 1), dtype, fill=1.0)
+        sums = _buffer(self._buffers, "sums", (m, 1), dtype)
+        np.matmul(P, ones, out=sums)              # row sums, (m, 1)
+        P /= sums
+        self._P, self._at = P, at
+        #: how many rows had the right class at the top (ties count)
+        self.n_correct = int(np.count_nonzero(correct == 0.0))
+        # -log softmax_y = log(sum exp(z - max)) - (z_y - max): never inf.
+        logs = np.log(sums.reshape(-1))
+        logs -= correct
+        return float(np.mean(logs))
 
     def backward(self) -> np.ndarray:
         """-> dscores (m, n) = (P - Y) / m."""
         if self._P is None:
             raise ValueError("SoftmaxCrossEntropy.backward needs a forward "
                              "pass first, got none")
-        m = self._y.shape[0]
-        d = _buffer(self._buffers, "d", self._P.shape)
-        np.copyto(d, self._P)
-        d[np.arange(m), self._y] -= 1.0
-        d /= m
+        return self._backward()
+
+    def _backward(self) -> np.ndarray:
+        P, at = self._P, self._at
+        m = at.shape[0]
+        d = _buffer(self._buffers, "d", P.shape, P.dtype)
+        np.multiply(P, 1.0 / m, out=d)            # P / m
+        d.reshape(-1)[at] -= 1.0 / m              # - Y / m
         return d
+
+
+class Parameters(list):
+    """A list of ``(name, parameter, gradient)`` triples, whose arrays are
+    views into the two flat vectors ``flat = (params, grads)``."""
+
+    def __init__(self, triples, flat) -> None:
+        super().__init__(triples)
+        self.flat = flat
 
 
 LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, Sigmoid, Tanh)}
 
 
 class Sequential:
-    """Layers applied in order; backward in reverse order."""
+    """Layers applied in order; backward in reverse order.
 
-    def __init__(self, *layers: Layer) -> None:
+    dtype : float64 (the default) or float32, the type of every
+        parameter, gradient and activation. The parameters become views
+        into one flat vector, ``flat_params`` (and the gradients into
+        ``flat_grads``), so that an optimizer can update them all at
+        once. Gradient checks need float64.
+    """
+
+    def __init__(self, *layers: Layer, dtype=np.float64) -> None:
         if not layers:
             raise ValueError("Sequential needs at least one layer, got 0")
         for i, layer in enumerate(layers):
@@ -293,13 +406,44 @@ class Sequential:
                 raise TypeError(
                     f"layers[{i}] must be a scratchnet.nn Layer, got "
                     f"{type(layer).__name__}")
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise ValueError(
+                f"dtype must be float64 or float32, got {dtype!r}")
+        self.dtype = np.dtype(dtype).type
         self.layers = list(layers)
+        sizes = [p.size for layer in self.layers
+                 for p in layer.params.values()]
+        self.flat_params = np.empty(sum(sizes), dtype=self.dtype)
+        self.flat_grads = np.zeros(sum(sizes), dtype=self.dtype)
+        start = 0
+        for layer in self.layers:
+            for key, value in layer.params.items():
+                end = start + value.size
+                view = self.flat_params[start:end].reshape(value.shape)
+                view[...] = value
+                layer.params[key] = view
+                layer.grads[key] = self.flat_grads[start:end].reshape(
+                    value.shape)
+                start = end
+
+    def _check_x(self, x) -> np.ndarray:
+        x = _as_input(x, self.dtype)
+        first = self.layers[0]
+        if isinstance(first, Dense) and x.shape[1] != first.in_features:
+            raise ValueError(
+                f"x must have {first.in_features} columns for "
+                f"{first!r}, got shape {x.shape}")
+        return x
 
     def forward(self, x) -> np.ndarray:
-        """x (m, d) -> scores (m, n)."""
+        """x (m, d) -> scores (m, n); x is checked once, here."""
+        return self._forward(self._check_x(x)).copy()
+
+    def _forward(self, x) -> np.ndarray:
+        """forward without the checks; returns the last layer's buffer."""
         for layer in self.layers:
-            x = layer.forward(x)
-        return x.copy()       # the layers reuse their buffers
+            x = layer._forward(x)
+        return x
 
     def backward(self, grad, input_grad: bool = True) -> np.ndarray | None:
         """dL/dscores -> dL/dx, filling every layer's grads.
@@ -307,25 +451,36 @@ class Sequential:
         ``input_grad=False`` skips the gradient with respect to the input
         (the data), which training does not need, and returns None.
         """
+        grad = self.layers[-1]._check_grad(grad,
+                                           self.layers[-1]._expected())
+        dx = self._backward(grad, input_grad)
+        return dx.copy() if input_grad else None
+
+    def _backward(self, grad, input_grad: bool = True):
+        """backward without the checks."""
         last = len(self.layers) - 1
         for i, layer in enumerate(reversed(self.layers)):
             if i == last and not input_grad and isinstance(layer, Dense):
-                return layer.backward(grad, input_grad=False)
-            grad = layer.backward(grad)
-        return grad.copy() if input_grad else None
+                return layer._backward(grad, input_grad=False)
+            grad = layer._backward(grad)
+        return grad
 
     def penalty(self) -> float:
         """The L2 weight-decay part of the loss."""
         return sum(layer.penalty() for layer in self.layers)
 
-    def parameters(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    def parameters(self) -> Parameters:
         """``(name, parameter, gradient)`` for every parameter, in order.
 
         The arrays are the layers' own: an optimizer updates them in place.
+        The list also carries the model's flat vectors (``.flat``), which
+        the optimizers update in one go.
         """
-        return [(f"{i}.{key}", layer.params[key], layer.grads[key])
-                for i, layer in enumerate(self.layers)
-                for key in layer.params]
+        return Parameters(
+            [(f"{i}.{key}", layer.params[key], layer.grads[key])
+             for i, layer in enumerate(self.layers)
+             for key in layer.params],
+            flat=(self.flat_params, self.flat_grads))
 
     def predict(self, x) -> np.ndarray:
         """Labels, the arg max of the scores: x (m, d) -> (m,)."""
@@ -335,7 +490,7 @@ class Sequential:
         return [layer.config() for layer in self.layers]
 
     @classmethod
-    def from_config(cls, config) -> Sequential:
+    def from_config(cls, config, dtype=np.float64) -> Sequential:
         if not isinstance(config, list) or not config:
             raise ValueError(
                 f"config must be a non-empty list of layers, got {config!r}")
@@ -347,8 +502,10 @@ class Sequential:
                     f", got {entry!r}")
             kwargs = {k: v for k, v in entry.items() if k != "type"}
             layers.append(LAYERS[entry["type"]](**kwargs))
-        return cls(*layers)
+        return cls(*layers, dtype=dtype)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)
+        if self.dtype != np.float64:
+            inner += f", dtype={self.dtype.__name__}"
         return f"Sequential({inner})"

@@ -8,6 +8,14 @@ An optimizer holds the ``(name, parameter, gradient)`` triples of
 - Adam: ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``,
   ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with the bias corrections
   ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``.
+
+Given ``model.parameters()`` of a :class:`scratchnet.nn.Sequential`,
+whose parameters are views into one flat vector, an optimizer applies
+its update once to the whole vector, with preallocated buffers
+(``out=``), instead of once per parameter: at the digits' sizes the
+per-parameter Python loop and temporaries cost more than the
+arithmetic. Any other list of triples is updated parameter by parameter,
+with the same formulas.
 """
 
 from __future__ import annotations
@@ -36,11 +44,34 @@ def _check_parameters(parameters):
     return params
 
 
+def _flat(parameters, params):
+    """The flat (params, grads) vectors behind the triples, or None."""
+    flat = getattr(parameters, "flat", None)
+    if flat is None:
+        return None
+    p, g = flat
+    if (sum(q.size for _, q, _ in params) == p.size
+            and all(np.shares_memory(q, p) and np.shares_memory(r, g)
+                    for _, q, r in params)):
+        return p, g
+    return None
+
+
 class Optimizer:
     def __init__(self, parameters, lr: float) -> None:
+        given = parameters
         self.parameters = _check_parameters(parameters)
         self.lr = as_real("lr", lr, positive=True)
         self.t = 0
+        # Update the flat vectors in one go, or each parameter in turn.
+        self._pairs = [(p, g) for _, p, g in self.parameters]
+        flat = _flat(given, self.parameters)
+        if flat is not None:
+            self._pairs = [flat]
+
+    def _state(self):
+        """Zeroed state arrays, one per updated array, and a scratch."""
+        return [np.zeros_like(p) for p, _ in self._pairs]
 
     def step(self) -> None:
         raise NotImplementedError
@@ -55,18 +86,19 @@ class SGD(Optimizer):
         self.momentum = as_real("momentum", momentum, nonnegative=True)
         if self.momentum >= 1:
             raise ValueError(f"momentum must be < 1, got {self.momentum}")
-        self.velocity = [np.zeros_like(p) for _, p, _ in self.parameters]
+        self.velocity = self._state()
+        self._tmp = self._state()
 
     def step(self) -> None:
         self.t += 1
-        for (_, p, g), v in zip(self.parameters, self.velocity,
-                                strict=True):
+        for (p, g), v, tmp in zip(self._pairs, self.velocity, self._tmp,
+                                  strict=True):
             if self.momentum:
-                v *= self.momentum
-                v += g
-                p -= self.lr * v
-            else:
-                p -= self.lr * g
+                np.multiply(v, self.momentum, out=v)
+                v += g                                  # v = mu v + g
+                g = v
+            np.multiply(g, self.lr, out=tmp)
+            p -= tmp                                    # w -= lr * v
 
 
 class Adam(Optimizer):
@@ -81,20 +113,30 @@ class Adam(Optimizer):
             if beta >= 1:
                 raise ValueError(f"{name} must be < 1, got {beta}")
         self.eps = as_real("eps", eps, positive=True)
-        self.m = [np.zeros_like(p) for _, p, _ in self.parameters]
-        self.v = [np.zeros_like(p) for _, p, _ in self.parameters]
+        self.m = self._state()
+        self.v = self._state()
+        self._tmp = self._state()
 
     def step(self) -> None:
         self.t += 1
         c1 = 1.0 - self.beta1 ** self.t
         c2 = 1.0 - self.beta2 ** self.t
-        for (_, p, g), m, v in zip(self.parameters, self.m, self.v,
-                                   strict=True):
-            m *= self.beta1
-            m += (1.0 - self.beta1) * g
-            v *= self.beta2
-            v += (1.0 - self.beta2) * g * g
-            p -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+        b1, b2 = self.beta1, self.beta2
+        for (p, g), m, v, tmp in zip(self._pairs, self.m, self.v,
+                                     self._tmp, strict=True):
+            np.multiply(m, b1, out=m)
+            np.multiply(g, 1.0 - b1, out=tmp)
+            m += tmp                                  # m = b1 m + (1-b1) g
+            np.multiply(v, b2, out=v)
+            np.multiply(g, g, out=tmp)
+            tmp *= 1.0 - b2
+            v += tmp                                  # v = b2 v + (1-b2) g^2
+            np.multiply(v, 1.0 / c2, out=tmp)         # v_hat
+            np.sqrt(tmp, out=tmp)
+            tmp += self.eps                           # sqrt(v_hat) + eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= self.lr / c1                       # lr m_hat / (...)
+            p -= tmp
 
 
 class _Schedule:

@@ -50,21 +50,34 @@ def evaluate(model: Sequential, X, y) -> tuple[float, float]:
 def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         optimizer: Optimizer, validation=None, schedule=None,
         seed: int = 0, patience: int | None = None, target=None,
-        progress: bool | None = None) -> dict[str, list[float]]:
+        progress: bool | None = None,
+        evaluate_train: bool = False) -> dict[str, list[float]]:
     """Train ``model`` with mini-batches; return the history per epoch.
 
     history keys: "loss" (mean training loss over the epoch's batches,
-    penalty included), "accuracy" (on all of X after the epoch), and with
+    penalty included), "accuracy" (see ``evaluate_train``), and with
     ``validation=(Xv, yv)`` also "val_loss" and "val_accuracy", plus
     "lr" (the learning rate used).
 
-    Each epoch shuffles with seed ``seed + epoch``. ``schedule`` (StepLR,
-    CosineLR) is stepped after every epoch. With ``patience`` and a
-    validation set, training stops when the validation loss has not
-    improved for that many epochs. With ``target``, training stops at the
-    first epoch whose accuracy (validation accuracy if given) reaches it.
-    ``progress``: show a tqdm bar (None: only on a terminal, so the book
-    build stays quiet).
+    ``evaluate_train``: False (the default) makes "accuracy" the
+    fraction of training rows that the epoch's batches classified
+    correctly, from the scores that the training step computes anyway
+    (each batch before its update; a tie at the top counts as correct).
+    True adds a forward pass over all of X after every epoch and makes
+    it the accuracy of the model at the end of the epoch, as before
+    (issue 13: that pass cost more than a full-batch training step).
+
+    The epochs' orders are permutations drawn from one
+    ``np.random.default_rng(seed)``, so the same seed gives the same
+    orders. With ``batch_size >= len(X)`` every epoch is all of X in its
+    order, unshuffled (the mean gradient does not depend on the order).
+    X and the validation X are checked once and converted to
+    ``model.dtype``. ``schedule`` (StepLR, CosineLR) is stepped after
+    every epoch. With ``patience`` and a validation set, training stops
+    when the validation loss has not improved for that many epochs.
+    With ``target``, training stops at the first epoch whose accuracy
+    (validation accuracy if given) reaches it. ``progress``: show a
+    tqdm bar (None: only on a terminal, so the book build stays quiet).
     """
     if not isinstance(model, Sequential):
         raise TypeError(
@@ -74,23 +87,27 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         raise TypeError(
             f"optimizer must be a scratchnet.optim optimizer, got "
             f"{type(optimizer).__name__}")
-    X = as_float_matrix("X", X)
+    X = model._check_x(as_float_matrix("X", X))
     y = as_labels("y", y, m=X.shape[0])
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
+    seed = as_int("seed", seed, minimum=0)
+    if not isinstance(evaluate_train, bool):
+        raise TypeError(f"evaluate_train must be True or False, got "
+                        f"{type(evaluate_train).__name__}")
     if validation is not None:
         if not isinstance(validation, tuple) or len(validation) != 2:
             raise TypeError(
                 "validation must be a tuple (X_val, y_val), got "
                 f"{type(validation).__name__}")
-        Xv = as_float_matrix("validation X", validation[0])
+        Xv = model._check_x(as_float_matrix("validation X", validation[0]))
         yv = as_labels("validation y", validation[1], m=Xv.shape[0])
     if patience is not None:
         patience = as_int("patience", patience)
         if validation is None:
             raise ValueError("patience needs a validation set, got "
                              "validation=None")
-    loss_fn = SoftmaxCrossEntropy()
+    loss_fn, eval_fn = SoftmaxCrossEntropy(), SoftmaxCrossEntropy()
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if validation is not None:
         history.update(val_loss=[], val_accuracy=[])
@@ -100,35 +117,41 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         from tqdm.std import tqdm  # notebook without ipywidgets
     bar = tqdm(range(epochs), disable=None if progress is None
                else not progress, leave=False, desc="fit")
+    m = X.shape[0]
+    rng = np.random.default_rng(seed)
+    buffers: dict = {}
     best, since_best = np.inf, 0
     for epoch in bar:
-        total, count = 0.0, 0
+        total, correct = 0.0, 0
         history["lr"].append(optimizer.lr)
-        for Xb, yb in batches(X, y, batch_size, seed=seed + epoch):
-            with np.errstate(over="ignore", invalid="ignore"):
-                try:
-                    loss = (loss_fn.forward(model.forward(Xb), yb)
-                            + model.penalty())
-                except ValueError:        # the scores overflowed
-                    loss = float("nan")
-            if not np.isfinite(loss):
-                raise DivergenceError(
-                    f"training diverged at epoch {epoch}: the loss is "
-                    f"{loss}; lower the learning rate (lr={optimizer.lr})")
-            model.backward(loss_fn.backward(), input_grad=False)
-            optimizer.step()
-            total += loss * len(yb)
-            count += len(yb)
-        history["loss"].append(total / count)
-        try:
-            with np.errstate(over="ignore", invalid="ignore"):
-                history["accuracy"].append(evaluate(model, X, y)[1])
-                if validation is not None:
-                    val_loss, val_acc = evaluate(model, Xv, yv)
-        except ValueError as err:         # the weights overflowed
-            raise DivergenceError(
-                f"training diverged at epoch {epoch} ({err}); lower the "
-                f"learning rate (lr={optimizer.lr})") from err
+        order = rng.permutation(m) if batch_size < m else None
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, m, batch_size):
+                Xb, yb = _batch(X, y, order, start, batch_size, buffers)
+                loss = (loss_fn._forward(model._forward(Xb), yb)
+                        + model.penalty())
+                if not np.isfinite(loss):
+                    raise DivergenceError(
+                        f"training diverged at epoch {epoch}: the loss is "
+                        f"{loss}; lower the learning rate "
+                        f"(lr={optimizer.lr})")
+                model._backward(loss_fn._backward(), input_grad=False)
+                optimizer.step()
+                total += loss * yb.shape[0]
+                correct += loss_fn.n_correct
+            history["loss"].append(total / m)
+            if evaluate_train:
+                eval_fn._forward(model._forward(X), y)
+                correct = eval_fn.n_correct
+            history["accuracy"].append(correct / m)
+            if validation is not None:
+                val_loss = eval_fn._forward(model._forward(Xv), yv)
+                val_acc = eval_fn.n_correct / Xv.shape[0]
+                if not np.isfinite(val_loss):     # the weights overflowed
+                    raise DivergenceError(
+                        f"training diverged at epoch {epoch} (the "
+                        f"validation loss is {val_loss}); lower the "
+                        f"learning rate (lr={optimizer.lr})")
         reached = history["accuracy"][-1]
         if validation is not None:
             history["val_loss"].append(val_loss)
@@ -140,7 +163,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                 since_best += 1
         if schedule is not None:
             schedule.step()
-        bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+        if not bar.disable:
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
         if patience is not None and since_best >= patience:
             break
         if target is not None and reached >= target:
@@ -149,8 +173,28 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     return history
 
 
+def _batch(X, y, order, start, batch_size, buffers):
+    """Rows ``order[start:start + batch_size]`` of X and y, copied into
+    buffers reused between batches (all of X when order is None)."""
+    if order is None:
+        return X, y
+    rows = order[start:start + batch_size]
+    k = rows.shape[0]
+    Xb = buffers.get(("X", k))
+    if Xb is None:
+        Xb = buffers[("X", k)] = np.empty((k, X.shape[1]), X.dtype)
+        buffers[("y", k)] = np.empty(k, y.dtype)
+    yb = buffers[("y", k)]
+    np.take(X, rows, axis=0, out=Xb)
+    np.take(y, rows, out=yb)
+    return Xb, yb
+
+
 def save(model: Sequential, path) -> Path:
     """Save architecture and weights to one ``.npz`` file, atomically.
+
+    The weights are stored as float64 (exactly, for a float32 model) and
+    the model's dtype beside them; files without it load as float64.
 
     The file is written to a temporary file in the same folder and then
     renamed over ``path``, so an existing good file is never replaced by
@@ -164,10 +208,11 @@ def save(model: Sequential, path) -> Path:
     if path.suffix != ".npz":
         raise ValueError(f"path must end in .npz, got {str(path)!r}")
     arrays = {"format": np.array(FORMAT),
-              "config": np.array(json.dumps(model.config()))}
+              "config": np.array(json.dumps(model.config())),
+              "dtype": np.array(np.dtype(model.dtype).name)}
     for i, layer in enumerate(model.layers):
-        for key, value in layer.params.items():
-            arrays[f"layer{i}.{key}"] = value
+        for key, value in layer.params.items():   # float64: exact
+            arrays[f"layer{i}.{key}"] = value.astype(np.float64)
     fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -205,12 +250,16 @@ def load(path) -> Sequential:
             f"{FORMAT!r}, got {str(arrays.get('format'))!r}")
     try:
         config = json.loads(str(arrays["config"]))
-        model = Sequential.from_config(config)
+        dtype = str(arrays.get("dtype", "float64"))   # older files: f64
+        if dtype not in ("float64", "float32"):
+            raise TypeError(f"dtype must be float64 or float32, got "
+                            f"{dtype!r}")
+        model = Sequential.from_config(config, dtype=dtype)
     except (KeyError, json.JSONDecodeError, TypeError) as err:
         raise ValueError(f"{path} has a corrupt architecture: {err}") from err
     expected = {f"layer{i}.{k}": v.shape for i, layer in
                 enumerate(model.layers) for k, v in layer.params.items()}
-    extra = set(arrays) - set(expected) - {"format", "config"}
+    extra = set(arrays) - set(expected) - {"format", "config", "dtype"}
     if extra:
         raise ValueError(f"{path} has unexpected arrays {sorted(extra)}")
     for key, shape in expected.items():

@@ -24,7 +24,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_matrix, as_int, as_labels, as_real, check_params
+from ._checks import (
+    _params_fast,
+    as_float_matrix,
+    as_int,
+    as_labels,
+    as_real,
+    check_params,
+)
 from .functional import cross_entropy, mean_neg_log
 
 __all__ = ["init_params", "forward", "loss", "backward", "sgd_step",
@@ -103,9 +110,15 @@ def loss(P, y, params=None, reg: float = 0.0) -> float:
     if params is None:
         raise ValueError(
             f"params must be given when reg > 0, got None with reg={reg}")
-    check_params(params)
+    if _params_fast(params, finite=False) is None:
+        check_params(params)                    # raises, and says why
     W1, W2 = params["W1"], params["W2"]
-    return data_loss + 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    penalty = 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+    # A finite penalty needs finite weights, so the check of the values
+    # is the penalty itself, and the biases' sum.
+    if not np.isfinite(penalty + params["b1"].sum() + params["b2"].sum()):
+        check_params(params)
+    return data_loss + penalty
 
 
 def _loss(P, y, params, reg):
