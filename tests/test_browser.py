@@ -394,3 +394,96 @@ def test_wide_equations_scroll_with_a_visible_cue_on_a_phone(server,
         visit.close()
     print(f"\n{len(wide)} equations scroll at 390 px")
     assert wide, "no equation overflows at 390 px: is the check running?"
+
+
+# matplotlib's tick labels, legends and titles are 10 pt or more (the
+# chapters set no smaller size: tests/test_chapters.py), drawn at
+# figure.dpi = 100, so 10 pt is 13.9 px at a figure's own size. Shown at
+# a scale s of that size, it is 10.4 s CSS points (0.75 pt per CSS px).
+SMALLEST_FIGURE_TEXT_PT = 9.0
+
+
+def test_figure_text_is_9_pt_or_more_on_a_laptop(server, browser):
+    """No figure is shrunk so far that its 10 pt text prints under 9 pt."""
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 1280, "height": 900})
+    scales = []
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            for shown, own, src in visit.page.eval_on_selector_all(
+                    "div.cell_output img",
+                    "els => els.map(e => [e.clientWidth, "
+                    "parseFloat(e.style.width), e.currentSrc])"):
+                scales.append((shown / own, name, src))
+    finally:
+        visit.close()
+    assert len(scales) >= 19, scales
+    worst = min(scales)
+    points = 10 * 100 / 72 * 0.75 * worst[0]
+    print(f"\nsmallest figure text at 1280 px: {points:.1f} pt "
+          f"(scale {worst[0]:.2f}, {worst[1]})")
+    assert points >= SMALLEST_FIGURE_TEXT_PT, worst
+
+
+def test_no_display_equation_is_clipped_on_a_laptop(server, browser):
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 1280, "height": 900})
+    equations, clipped = 0, []
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            if not visit.page.locator("div.math").count():
+                continue
+            visit.page.wait_for_function(
+                "() => document.querySelectorAll('div.math').length <= "
+                "document.querySelectorAll('div.math mjx-container')"
+                ".length", timeout=30000)
+            for over, label in visit.page.eval_on_selector_all(
+                    "div.math mjx-container",
+                    "els => els.map(e => [e.scrollWidth > e.clientWidth + 1,"
+                    " e.closest('div.math').id])"):
+                equations += 1
+                if over:
+                    clipped.append((name, label))
+    finally:
+        visit.close()
+    print(f"\n{equations} display equations at 1280 px, none clipped")
+    assert equations >= 25
+    assert not clipped, clipped
+
+
+def test_one_search_box_and_no_empty_header_bar(server, browser):
+    """One search box shows, on a laptop and on a phone, and it opens the
+    search; no bar holds nothing but a search box."""
+    base, _ = server
+    for width in (1280, 390):
+        visit = Visit(browser, viewport={"width": width, "height": 900})
+        page = visit.page
+        try:
+            page.goto(f"{base}/book/forward.html", wait_until="networkidle")
+            assert not page.locator("#pst-header").is_visible()
+            boxes = [h for h in page.query_selector_all(
+                ".search-button-field, .search-button__button")
+                if h.is_visible()]
+            assert len(boxes) == 1, (width, len(boxes))
+            boxes[0].click()
+            page.locator("input[name='q']:visible").first.wait_for(
+                state="visible", timeout=5000)
+        finally:
+            visit.close()
+
+
+def test_solution_code_has_syntax_colour(server, browser):
+    base, root = server
+    coloured = 0
+    for name in PAGES:
+        html = (root / f"{name}.html").read_text()
+        for block in html.split('class="solution')[1:]:
+            block = block.split("</section>")[0]
+            for code in block.split('<div class="highlight-')[1:]:
+                assert '<span class="k' in code or '<span class="n' in code, (
+                    name, code[:200])
+                coloured += 1
+    print(f"\n{coloured} code blocks in solutions, all coloured")
+    assert coloured >= 10

@@ -166,3 +166,20 @@ def test_backprop_chapters_have_labelled_equations_and_coding_exercises(
     text = (ROOT / f"{chapter}.md").read_text()
     assert len(re.findall(r"^\$\$ \(eq-[\w-]+\)$", text, re.M)) >= 2
     assert "(Coding.)" in text
+
+
+SMALL_FONT = re.compile(
+    r"\b(?:fontsize|labelsize|title_fontsize)\s*=\s*(?:([0-9.]+)|[\"']"
+    r"(xx-small|x-small|small|smaller)[\"'])")
+
+
+@pytest.mark.parametrize("source", [*(f"{c}.md" for c in CHAPTERS),
+                                    "code/scratchnet/plotting.py"])
+def test_figure_text_is_10_pt_or_more(source):
+    """Figure text stays at matplotlib's 10 pt or more, so that the
+    browser test's bound (9 pt as shown) holds for every figure."""
+    lines = (ROOT / source).read_text().splitlines()
+    for number, line in enumerate(lines, start=1):
+        for points, name in SMALL_FONT.findall(line):
+            assert not name and float(points) >= 10, (
+                f"{source}:{number} sets a font below 10 pt: {line.strip()}")
