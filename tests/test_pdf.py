@@ -207,3 +207,26 @@ def test_chapter_numbers_stand_apart_from_titles_in_the_contents(built_pdf):
     numbered = re.findall(r"^(\d+)(\s*)([A-Z][^.]*?)\s{2,}\d+$", toc, re.M)
     assert len(numbered) >= 12, numbered
     assert all(gap for _, gap, _ in numbered), numbered
+
+
+def test_citations_and_the_list_use_one_style(built_pdf):
+    """The list labels each entry "[Author, year]" as the text cites it,
+    and keeps the titles' capitals."""
+    pdf, _ = built_pdf
+    pages = pdf_pages(pdf)
+    listed = [page for page in pages
+              if "BIBLIOGRAPHY" in [line.strip() for line in
+                                    page.splitlines()]]
+    assert len(listed) == 1
+    entries = re.sub(r"\s+", " ", listed[0])
+    labels = re.findall(r"\[([A-Z][^\]]*?, (?:1[89]|20)\d\d[a-z]?)\]",
+                        entries)
+    text = re.sub(r"\s+", " ", "\n".join(
+        page for page in pages if page is not listed[0]))
+    cited = set(re.findall(r"\[([A-Z][^\]]*?, (?:1[89]|20)\d\d[a-z]?)\]",
+                           text))
+    assert len(labels) >= 7 and len(cited) >= 5, (labels, cited)
+    assert cited <= set(labels), cited - set(labels)
+    # pybtex's alpha labels, such as [GB10] or [KStanfordCS231ncstaff16].
+    assert not re.search(r"\[[A-Z][A-Za-z0-9]*\d\d\]", entries), entries
+    assert "Adam: A Method for Stochastic Optimization" in entries
