@@ -11,10 +11,18 @@ import sys
 import time
 from pathlib import Path
 
-import matplotlib
-import numpy as np
-import pytest
-from hypothesis import settings
+# One BLAS thread in every kernel and build the tests start: pytest runs
+# on two workers on two cores, and two-thread BLAS kernels beside each
+# other oversubscribe them (OpenBLAS threads spin while they wait). Each
+# matrix product's entries are summed in the same order either way.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                  "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 matplotlib.use("Agg")
 

@@ -82,6 +82,7 @@ def _collect_solutions(app, doctree) -> None:
             "", "", _latex(rf"\hyperref[{label}]{{Solution on "
                            rf"page~\pageref*{{{label}}}}}."))
         node.parent.remove(node)
+        node += _latex(r"\nopagebreak[4]")
         node += nodes.paragraph(
             "", "", _latex(rf"\hyperref[exercise:{target}]{{The exercise is "
                            rf"on page~\pageref*{{exercise:{target}}}}}."))
