@@ -358,7 +358,10 @@ class SoftmaxCrossEntropy:
         # -log softmax_y = log(sum exp(z - max)) - (z_y - max): never inf.
         logs = np.log(sums.reshape(-1))
         logs -= correct
-        return float(np.mean(logs))
+        # The mean as a dot product with ones: np.mean costs 3-4 times
+        # as much on a short vector.
+        ones_m = _buffer(self._buffers, "ones_m", (m,), dtype, fill=1.0)
+        return float(np.dot(logs, ones_m)) / m
 
     def backward(self) -> np.ndarray:
         """-> dscores (m, n) = (P - Y) / m."""
