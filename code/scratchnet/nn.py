@@ -175,13 +175,28 @@ class Dense(Layer):
         }
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._x = None
+        #: [W; b] and [dW; db] as (d + 1, n) arrays, when the bias is
+        #: folded into the matrix product (set by Sequential), else None
+        self._Wb = self._dWb = None
 
     def _forward(self, x):
-        """x (m, d) -> Z (m, n) = x W + b; caches x for the weight grad."""
+        """x (m, d) -> Z (m, n) = x W + b; caches x for the weight grad.
+
+        With the bias folded in, ``Z = [x, 1] [W; b]``: one matrix
+        product with x and a column of ones, instead of a product and a
+        pass over Z to add b.
+        """
         self._x = x
         W, b = self.params["W"], self.params["b"]
         Z = _buffer(self._buffers, "Z", (x.shape[0], self.out_features),
                     W.dtype)
+        if self._Wb is not None:
+            x1 = _buffer(self._buffers, "x1", (x.shape[0], x.shape[1] + 1),
+                         W.dtype, fill=1.0)      # the last column stays 1
+            x1[:, :-1] = x
+            self._x1 = x1
+            np.matmul(x1, self._Wb, out=Z)     # (m, d+1)(d+1, n) -> (m, n)
+            return Z
         np.matmul(x, W, out=Z)                                 # (m, n)
         Z += b                                                 # + (1, n)
         return Z
@@ -218,10 +233,13 @@ class Dense(Layer):
         """
         W = self.params["W"]
         dW, db = self.grads["W"], self.grads["b"]
-        np.matmul(self._x.T, grad, out=dW)                     # (d, n)
-        ones = _buffer(self._buffers, "ones", (1, grad.shape[0]),
-                       grad.dtype, fill=1.0)
-        np.matmul(ones, grad, out=db)                          # (1, n)
+        if self._Wb is not None:           # [x, 1]^T dZ = [x^T dZ; 1^T dZ]
+            np.matmul(self._x1.T, grad, out=self._dWb)         # (d+1, n)
+        else:
+            np.matmul(self._x.T, grad, out=dW)                 # (d, n)
+            ones = _buffer(self._buffers, "ones", (1, grad.shape[0]),
+                           grad.dtype, fill=1.0)
+            np.matmul(ones, grad, out=db)                      # (1, n)
         if self.weight_decay:
             decay = _buffer(self._buffers, "decay", W.shape, W.dtype)
             np.multiply(W, self.weight_decay, out=decay)
@@ -427,6 +445,7 @@ class Sequential:
         self.flat_grads = np.zeros(sum(sizes), dtype=self.dtype)
         start = 0
         for layer in self.layers:
+            first = start
             for key, value in layer.params.items():
                 end = start + value.size
                 view = self.flat_params[start:end].reshape(value.shape)
@@ -435,6 +454,14 @@ class Sequential:
                 layer.grads[key] = self.flat_grads[start:end].reshape(
                     value.shape)
                 start = end
+            if (isinstance(layer, Dense) and list(layer.params) == ["W", "b"]
+                    and layer.in_features < layer.out_features):
+                # b is the row after W in the flat vector: [W; b] is one
+                # (d+1, n) array. Where the layer widens (d < n), copying
+                # x into [x, 1] costs less than adding b to Z.
+                shape = (layer.in_features + 1, layer.out_features)
+                layer._Wb = self.flat_params[first:start].reshape(shape)
+                layer._dWb = self.flat_grads[first:start].reshape(shape)
 
     def _check_x(self, x) -> np.ndarray:
         x = _as_input(x, self.dtype)
