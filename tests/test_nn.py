@@ -98,6 +98,36 @@ def tiny():
     return p, g
 
 
+@pytest.mark.parametrize("layers", [
+    lambda: (nn.Dense(2, 4, seed=1), nn.ReLU(), nn.Dense(4, 3, seed=2)),
+    lambda: (nn.ReLU(), nn.Dense(2, 3, seed=1)),            # ReLU first
+    lambda: (nn.Dense(2, 4, seed=1), nn.Tanh(), nn.ReLU(),
+             nn.Dense(4, 3, seed=2)),                    # after a Tanh
+    lambda: (nn.Dense(2, 3, seed=1), nn.ReLU()),             # ReLU last
+], ids=["in place", "first", "after Tanh", "last"])
+def test_in_place_relus_touch_only_buffers_nobody_reads(layers):
+    """Sequential runs a ReLU between Dense layers in place; the result
+    equals the layers' public doors one by one (each into its own
+    array), and the caller's x and gradient are left alone."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 2))
+    ref = nn.Sequential(*layers())
+    out = x
+    for layer in ref.layers:
+        out = layer.forward(out)
+    g = rng.normal(size=out.shape)
+    dx_ref = g
+    for layer in reversed(ref.layers):
+        dx_ref = layer.backward(dx_ref)
+    model = nn.Sequential(*layers())
+    x_copy, g_copy = x.copy(), g.copy()
+    np.testing.assert_array_equal(model.forward(x), out)
+    np.testing.assert_array_equal(model.backward(g), dx_ref)
+    np.testing.assert_array_equal(model.flat_grads, ref.flat_grads)
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(g, g_copy)
+
+
 def test_sgd_formula():
     p, g = tiny()
     optim.SGD([("p", p, g)], lr=0.1).step()

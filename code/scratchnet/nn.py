@@ -269,16 +269,23 @@ class Dense(Layer):
 class ReLU(Layer):
     """``max(0, x)``; backward multiplies by the mask ``[x > 0]``."""
 
-    def _forward(self, x):
-        """x (m, d) -> A (m, d) = max(x, 0)."""
+    def _forward(self, x, out=None):
+        """x (m, d) -> A (m, d) = max(x, 0), into ``out`` if given.
+
+        Sequential passes ``out=x`` where x is the output buffer of a
+        Dense layer, which nothing reads again: in place, the step
+        touches less memory and the maximum itself is faster.
+        """
         zeros = _buffer(self._buffers, "zeros", x.shape, x.dtype, fill=0.0)
-        A = _buffer(self._buffers, "A", x.shape, x.dtype)
+        A = _buffer(self._buffers, "A", x.shape, x.dtype) \
+            if out is None else out
         np.maximum(x, zeros, out=A)     # an array of zeros, not scalar 0
         self._out = A
         return A
 
-    def _backward(self, grad):
-        """dA (m, d) -> dx (m, d) = dA * [A > 0].
+    def _backward(self, grad, out=None):
+        """dA (m, d) -> dx (m, d) = dA * [A > 0], into ``out`` if given
+        (Sequential passes ``out=grad``, a later layer's buffer).
 
         A multiply by a boolean mask costs twice one by a float mask,
         but making the float mask (np.sign) costs more than both: the
@@ -287,7 +294,8 @@ class ReLU(Layer):
         """
         mask = _buffer(self._buffers, "mask", grad.shape, np.bool_)
         np.greater(self._out, 0, out=mask)                     # [A > 0]
-        dx = _buffer(self._buffers, "dx", grad.shape, grad.dtype)
+        dx = _buffer(self._buffers, "dx", grad.shape, grad.dtype) \
+            if out is None else out
         np.multiply(grad, mask, out=dx)
         return dx
 
@@ -462,6 +470,15 @@ class Sequential:
                 shape = (layer.in_features + 1, layer.out_features)
                 layer._Wb = self.flat_params[first:start].reshape(shape)
                 layer._dWb = self.flat_grads[first:start].reshape(shape)
+        # A ReLU between a Dense layer and another layer runs in place:
+        # on the Dense layer's output buffer (a Dense layer caches its
+        # input, not its output) and on the gradient buffer of the next
+        # layer. Never on the model's input or a caller's gradient.
+        last = len(self.layers) - 1
+        self._in_place = [
+            isinstance(layer, ReLU) and 0 < k < last
+            and isinstance(self.layers[k - 1], Dense)
+            for k, layer in enumerate(self.layers)]
 
     def _check_x(self, x) -> np.ndarray:
         x = _as_input(x, self.dtype)
@@ -478,8 +495,9 @@ class Sequential:
 
     def _forward(self, x) -> np.ndarray:
         """forward without the checks; returns the last layer's buffer."""
-        for layer in self.layers:
-            x = layer._forward(x)
+        for layer, in_place in zip(self.layers, self._in_place,
+                                   strict=True):
+            x = layer._forward(x, out=x) if in_place else layer._forward(x)
         return x
 
     def backward(self, grad, input_grad: bool = True) -> np.ndarray | None:
@@ -495,11 +513,12 @@ class Sequential:
 
     def _backward(self, grad, input_grad: bool = True):
         """backward without the checks."""
-        last = len(self.layers) - 1
-        for i, layer in enumerate(reversed(self.layers)):
-            if i == last and not input_grad and isinstance(layer, Dense):
+        for k in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[k]
+            if k == 0 and not input_grad and isinstance(layer, Dense):
                 return layer._backward(grad, input_grad=False)
-            grad = layer._backward(grad)
+            grad = (layer._backward(grad, out=grad) if self._in_place[k]
+                    else layer._backward(grad))
         return grad
 
     def penalty(self) -> float:
