@@ -178,6 +178,9 @@ CASES = {
                  ValueError, ["lr", "> 0", "0.0"]),
     "sgd lr<0": (lambda: twolayer.sgd_step(params(), params(), -1.0),
                  ValueError, ["lr", "> 0", "-1.0"]),
+    "sgd params b1 1-D": (
+        lambda: twolayer.sgd_step(params(b1=np.zeros(3)), params(), 0.1),
+        ValueError, ["params['b1']", "2-D", "1-D"]),
     "sgd grads shape": (
         lambda: twolayer.sgd_step(params(), twolayer.init_params(2, 4, 3),
                                   0.1),

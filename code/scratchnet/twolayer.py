@@ -212,8 +212,13 @@ def sgd_step(params, grads, lr: float) -> None:
     """Gradient descent in place: ``W <- W - lr * dL/dW`` for each param.
 
     params, grads : dicts with the same keys and shapes; lr > 0.
+
+    The grads are checked in full; the params for their form only: a
+    step does not make a NaN parameter, and forward and loss, which
+    compute from the values, check them.
     """
-    check_params(params)
+    if _params_fast(params, finite=False) is None:
+        check_params(params)                    # raises, and says why
     lr = as_real("lr", lr, positive=True)
     check_params(grads, name="grads")
     for key in ("W1", "b1", "W2", "b2"):
