@@ -116,16 +116,19 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         from tqdm.auto import tqdm
     else:            # text on a terminal only; tqdm.auto would warn in a
         from tqdm.std import tqdm  # notebook without ipywidgets
-    bar = tqdm(range(epochs), disable=None if progress is None
-               else not progress, leave=False, desc="fit")
+    # progress=False: no bar object at all (making one costs ~9 us,
+    # like the generator below: a short fit is called often).
+    bar = None if progress is False else tqdm(
+        range(epochs), disable=None if progress is None else not progress,
+        leave=False, desc="fit")
     m = X.shape[0]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if batch_size < m else None
     buffers: dict = {}
     best, since_best = np.inf, 0
     # One errstate for the whole loop: entering it costs about 1 us,
     # which every epoch of a small full-batch fit would pay.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in bar:
+        for epoch in range(epochs) if bar is None else bar:
             total, correct = 0.0, 0
             history["lr"].append(optimizer.lr)
             order = rng.permutation(m) if batch_size < m else None
@@ -166,13 +169,14 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                     since_best += 1
             if schedule is not None:
                 schedule.step()
-            if not bar.disable:
+            if bar is not None and not bar.disable:
                 bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
             if patience is not None and since_best >= patience:
                 break
             if target is not None and reached >= target:
                 break
-    bar.close()
+    if bar is not None:
+        bar.close()
     return history
 
 
