@@ -52,7 +52,7 @@ def _buffer(store: dict, key: str, shape, dtype=np.float64,
     training; each keeps its own buffer. ``fill`` sets a new buffer's
     entries (a constant: zeros or ones).
     """
-    full = (key, shape, np.dtype(dtype).char)
+    full = (key, shape, dtype)  # each caller passes one kind of dtype
     buf = store.get(full)
     if buf is None:
         if len(store) > 64:           # many sizes: forget the old ones
