@@ -326,6 +326,22 @@ class Tanh(Layer):
         return grad * (1.0 - t * t)
 
 
+class _LossBuffers:
+    """The arrays of one SoftmaxCrossEntropy step for (m, n) scores,
+    made once per shape: one lookup a step instead of one per array."""
+
+    def __init__(self, m: int, n: int, dtype) -> None:
+        self.top = np.empty((m, 1), dtype)        # the row max
+        self.P = np.empty((m, n), dtype)
+        # Entry (i, y_i) of the flattened (m, n) array is i * n + y_i.
+        self.rows = np.arange(m) * n              # i * n
+        self.at = np.empty(m, np.int64)           # i * n + y_i
+        self.ones_n = np.ones((n, 1), dtype)
+        self.sums = np.empty((m, 1), dtype)
+        self.ones_m = np.ones(m, dtype)
+        self.d = np.empty((m, n), dtype)          # dL/dscores
+
+
 class SoftmaxCrossEntropy:
     """Softmax and mean cross-entropy fused: stable, with a short backward.
 
@@ -337,7 +353,7 @@ class SoftmaxCrossEntropy:
     def __init__(self) -> None:
         self._P = None
         self._y = None
-        self._buffers: dict[str, np.ndarray] = {}
+        self._buffers: dict[tuple, _LossBuffers] = {}
 
     def probabilities(self, scores) -> np.ndarray:
         """The softmax of the scores, (m, n), as functional.softmax."""
@@ -349,10 +365,7 @@ class SoftmaxCrossEntropy:
                 and scores.dtype in (np.float32, np.float64)):
             scores = as_float_matrix("scores", scores)
         m, n = scores.shape
-        if not (isinstance(y, np.ndarray) and y.dtype == np.int64
-                and y.shape == (m,) and m and 0 <= y.min()
-                and y.max() < n):
-            y = as_labels("y", y, m=m, n_classes=n)
+        y = as_labels("y", y, m=m, n_classes=n)
         loss = self._forward(scores, y)
         if not np.isfinite(loss):
             raise ValueError(f"scores must be finite, got a loss of {loss}")
@@ -361,31 +374,29 @@ class SoftmaxCrossEntropy:
     def _forward(self, scores, y) -> float:
         """forward without the checks; the loss may be NaN or inf."""
         m, n = scores.shape
-        dtype = scores.dtype
+        key = (m, n, scores.dtype)
+        b = self._buffers.get(key)
+        if b is None:
+            if len(self._buffers) > 8:      # many sizes: forget the old
+                self._buffers.clear()
+            b = self._buffers[key] = _LossBuffers(m, n, scores.dtype)
         # The row max: for a few classes, np.maximum over the columns is
         # several times faster than scores.max(axis=1).
-        top = _buffer(self._buffers, "top", (m, 1), dtype)
+        top = b.top
         if n <= 8:
             np.maximum(scores[:, :1], scores[:, 1:2], out=top)
             for j in range(2, n):
                 np.maximum(top, scores[:, j:j + 1], out=top)
         else:
             np.max(scores, axis=1, keepdims=True, out=top)
-        P = _buffer(self._buffers, "P", (m, n), dtype)
+        P, at, sums = b.P, b.at, b.sums
         np.subtract(scores, top, out=P)           # z - max
-        # Entry (i, y_i) of the flattened (m, n) array is i * n + y_i.
-        at = _buffer(self._buffers, "at", (m,), np.int64)
-        rows = _buffer(self._buffers, "rows", (m,), np.int64, fill=-1)
-        if rows[-1] == -1:                        # a new buffer: fill it
-            np.multiply(np.arange(m), n, out=rows)
-        np.add(rows, y, out=at)
+        np.add(b.rows, y, out=at)                 # i * n + y_i
         correct = P.reshape(-1)[at]               # z_y - max, (m,)
         np.exp(P, out=P)
-        ones = _buffer(self._buffers, "ones", (n, 1), dtype, fill=1.0)
-        sums = _buffer(self._buffers, "sums", (m, 1), dtype)
-        np.matmul(P, ones, out=sums)              # row sums, (m, 1)
+        np.matmul(P, b.ones_n, out=sums)          # row sums, (m, 1)
         P /= sums
-        self._P, self._at = P, at
+        self._P, self._at, self._d = P, at, b.d
         #: how many rows had the right class at the top (ties count)
         self.n_correct = int(np.count_nonzero(correct == 0.0))
         # -log softmax_y = log(sum exp(z - max)) - (z_y - max): never inf.
@@ -393,8 +404,7 @@ class SoftmaxCrossEntropy:
         logs -= correct
         # The mean as a dot product with ones: np.mean costs 3-4 times
         # as much on a short vector.
-        ones_m = _buffer(self._buffers, "ones_m", (m,), dtype, fill=1.0)
-        return float(np.dot(logs, ones_m)) / m
+        return float(np.dot(logs, b.ones_m)) / m
 
     def backward(self) -> np.ndarray:
         """-> dscores (m, n) = (P - Y) / m."""
@@ -404,9 +414,8 @@ class SoftmaxCrossEntropy:
         return self._backward()
 
     def _backward(self) -> np.ndarray:
-        P, at = self._P, self._at
+        P, at, d = self._P, self._at, self._d
         m = at.shape[0]
-        d = _buffer(self._buffers, "d", P.shape, P.dtype)
         np.multiply(P, 1.0 / m, out=d)            # P / m
         d.reshape(-1)[at] -= 1.0 / m              # - Y / m
         return d
