@@ -22,6 +22,7 @@ and backward::
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -143,7 +144,7 @@ def loss(P, y, params=None, reg: float = 0.0) -> float:
     penalty = 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
     # A finite penalty needs finite weights, so the check of the values
     # is the penalty itself, and the biases' sum.
-    if not np.isfinite(penalty + params["b1"].sum() + params["b2"].sum()):
+    if not math.isfinite(penalty + params["b1"].sum() + params["b2"].sum()):
         check_params(params)
     return data_loss + penalty
 
