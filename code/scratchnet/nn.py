@@ -65,11 +65,12 @@ def _buffer(store: dict, key: str, shape, dtype=np.float64,
     return buf
 
 
-def _as_input(x, dtype=np.float64):
-    """x as a finite 2-D array of ``dtype`` (checked at the door)."""
+def _as_input(x, dtype=np.float64, name: str = "x"):
+    """x as a finite, non-empty 2-D array of ``dtype`` (checked at the
+    door; errors call it ``name``)."""
     if not (isinstance(x, np.ndarray) and x.dtype == dtype
-            and x.ndim == 2 and np.isfinite(x.sum())):
-        x = as_float_matrix("x", x).astype(dtype, copy=False)
+            and x.ndim == 2 and x.size and np.isfinite(x.sum())):
+        x = as_float_matrix(name, x).astype(dtype, copy=False)
     return x
 
 
@@ -491,12 +492,12 @@ class Sequential:
             and isinstance(self.layers[k - 1], Dense)
             for k, layer in enumerate(self.layers)]
 
-    def _check_x(self, x) -> np.ndarray:
-        x = _as_input(x, self.dtype)
+    def _check_x(self, x, name: str = "x") -> np.ndarray:
+        x = _as_input(x, self.dtype, name)
         first = self.layers[0]
         if isinstance(first, Dense) and x.shape[1] != first.in_features:
             raise ValueError(
-                f"x must have {first.in_features} columns for "
+                f"{name} must have {first.in_features} columns for "
                 f"{first!r}, got shape {x.shape}")
         return x
 

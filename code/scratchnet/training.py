@@ -88,7 +88,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         raise TypeError(
             f"optimizer must be a scratchnet.optim optimizer, got "
             f"{type(optimizer).__name__}")
-    X = model._check_x(as_float_matrix("X", X))
+    X = model._check_x(X, "X")                  # checked once, here
     y = as_labels("y", y, m=X.shape[0])
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
@@ -101,7 +101,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
             raise TypeError(
                 "validation must be a tuple (X_val, y_val), got "
                 f"{type(validation).__name__}")
-        Xv = model._check_x(as_float_matrix("validation X", validation[0]))
+        Xv = model._check_x(validation[0], "validation X")
         yv = as_labels("validation y", validation[1], m=Xv.shape[0])
     if patience is not None:
         patience = as_int("patience", patience)
