@@ -35,6 +35,15 @@ def cache():
     return twolayer.forward(params(), X)[1]
 
 
+def forward_then(change):
+    """params and the cache of their forward pass, then ``change(p, c)``
+    (backward trusts a cache that forward made from the same arrays)."""
+    p = params()
+    c = twolayer.forward(p, X)[1]
+    change(p, c)
+    return p, c
+
+
 nan_X = X.copy()
 nan_X[1, 1] = np.nan
 inf_W1 = params()["W1"].copy()
@@ -155,12 +164,23 @@ CASES = {
         ValueError, ["y", "1-D", "(4, 1)"]),
     "backward y rows": (lambda: twolayer.backward(params(), cache(), y[:3]),
                         ValueError, ["y", "4 entries", "3"]),
+    "backward cache edited after forward": (
+        lambda: twolayer.backward(*forward_then(
+            lambda p, c: c.update(P=c["P"][:, :2])), y),
+        ValueError, ["cache", "forward", "(4, 2)"]),
+    "backward params replaced after forward": (
+        lambda: twolayer.backward(*forward_then(
+            lambda p, c: p.update(W1=inf_W1)), y),
+        ValueError, ["params['W1']", "finite"]),
     "backward bad cache": (lambda: twolayer.backward(params(), {}, y),
                            TypeError, ["cache", "forward", "dict"]),
     "sgd lr=0": (lambda: twolayer.sgd_step(params(), params(), 0.0),
                  ValueError, ["lr", "> 0", "0.0"]),
     "sgd lr<0": (lambda: twolayer.sgd_step(params(), params(), -1.0),
                  ValueError, ["lr", "> 0", "-1.0"]),
+    "sgd params b1 1-D": (
+        lambda: twolayer.sgd_step(params(b1=np.zeros(3)), params(), 0.1),
+        ValueError, ["params['b1']", "2-D", "1-D"]),
     "sgd grads shape": (
         lambda: twolayer.sgd_step(params(), twolayer.init_params(2, 4, 3),
                                   0.1),

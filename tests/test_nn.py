@@ -98,6 +98,36 @@ def tiny():
     return p, g
 
 
+@pytest.mark.parametrize("layers", [
+    lambda: (nn.Dense(2, 4, seed=1), nn.ReLU(), nn.Dense(4, 3, seed=2)),
+    lambda: (nn.ReLU(), nn.Dense(2, 3, seed=1)),            # ReLU first
+    lambda: (nn.Dense(2, 4, seed=1), nn.Tanh(), nn.ReLU(),
+             nn.Dense(4, 3, seed=2)),                    # after a Tanh
+    lambda: (nn.Dense(2, 3, seed=1), nn.ReLU()),             # ReLU last
+], ids=["in place", "first", "after Tanh", "last"])
+def test_in_place_relus_touch_only_buffers_nobody_reads(layers):
+    """Sequential runs a ReLU between Dense layers in place; the result
+    equals the layers' public doors one by one (each into its own
+    array), and the caller's x and gradient are left alone."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5, 2))
+    ref = nn.Sequential(*layers())
+    out = x
+    for layer in ref.layers:
+        out = layer.forward(out)
+    g = rng.normal(size=out.shape)
+    dx_ref = g
+    for layer in reversed(ref.layers):
+        dx_ref = layer.backward(dx_ref)
+    model = nn.Sequential(*layers())
+    x_copy, g_copy = x.copy(), g.copy()
+    np.testing.assert_array_equal(model.forward(x), out)
+    np.testing.assert_array_equal(model.backward(g), dx_ref)
+    np.testing.assert_array_equal(model.flat_grads, ref.flat_grads)
+    np.testing.assert_array_equal(x, x_copy)
+    np.testing.assert_array_equal(g, g_copy)
+
+
 def test_sgd_formula():
     p, g = tiny()
     optim.SGD([("p", p, g)], lr=0.1).step()
@@ -317,6 +347,19 @@ def test_save_never_replaces_a_good_file_with_a_partial_one(tmp_path,
     (lambda: training.fit(spiral_model(), np.ones((2, 2)), [0, 1], 1, 0,
                           optim.SGD(spiral_model().parameters())),
      ValueError, ["batch_size", ">= 1", "0"]),
+    (lambda: training.fit(spiral_model(), np.ones((0, 2)), [], 1, 1,
+                          optim.SGD(spiral_model().parameters())),
+     ValueError, ["X", "empty", "(0, 2)"]),
+    (lambda: training.fit(spiral_model(), np.full((2, 2), np.nan), [0, 1],
+                          1, 1, optim.SGD(spiral_model().parameters())),
+     ValueError, ["X", "finite", "4 NaN"]),
+    (lambda: training.fit(spiral_model(), np.ones((4, 3)), [0, 1, 2, 1],
+                          1, 1, optim.SGD(spiral_model().parameters())),
+     ValueError, ["X must have 2 columns", "(4, 3)"]),
+    (lambda: training.fit(spiral_model(), np.ones((2, 2)), [0, 1], 1, 1,
+                          optim.SGD(spiral_model().parameters()),
+                          validation=(np.ones((2, 3)), [0, 1])),
+     ValueError, ["validation X must have 2 columns", "(2, 3)"]),
     (lambda: list(training.batches(np.ones((3, 2)), [0, 1], 2)),
      ValueError, ["y", "3 entries", "2"]),
     (lambda: training.save(spiral_model(), "model.txt"), ValueError,

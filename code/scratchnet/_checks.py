@@ -60,9 +60,12 @@ def as_labels(name: str, y, *, m: int | None = None,
     labels to ``0 .. n_classes-1``.
     """
     if (type(y) is np.ndarray and y.dtype == np.int64 and y.ndim == 1
-            and y.size and (m is None or y.shape[0] == m) and y.min() >= 0
-            and (n_classes is None or y.max() < n_classes)):
-        return y       # the common case, without a copy
+            and y.size and (m is None or y.shape[0] == m)
+            and (y.min() >= 0 if n_classes is None
+                 else y.view(np.uint64).max() < n_classes)):
+        # the common case, without a copy; read as uint64, a negative
+        # label is above 2**63, so one max checks both bounds
+        return y
     if isinstance(y, (str, bytes)) or y is None:
         raise TypeError(
             f"{name} must be an integer array, got {type(y).__name__}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -87,7 +88,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         raise TypeError(
             f"optimizer must be a scratchnet.optim optimizer, got "
             f"{type(optimizer).__name__}")
-    X = model._check_x(as_float_matrix("X", X))
+    X = model._check_x(X, "X")                  # checked once, here
     y = as_labels("y", y, m=X.shape[0])
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
@@ -100,7 +101,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
             raise TypeError(
                 "validation must be a tuple (X_val, y_val), got "
                 f"{type(validation).__name__}")
-        Xv = model._check_x(as_float_matrix("validation X", validation[0]))
+        Xv = model._check_x(validation[0], "validation X")
         yv = as_labels("validation y", validation[1], m=Xv.shape[0])
     if patience is not None:
         patience = as_int("patience", patience)
@@ -115,22 +116,27 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         from tqdm.auto import tqdm
     else:            # text on a terminal only; tqdm.auto would warn in a
         from tqdm.std import tqdm  # notebook without ipywidgets
-    bar = tqdm(range(epochs), disable=None if progress is None
-               else not progress, leave=False, desc="fit")
+    # progress=False: no bar object at all (making one costs ~9 us,
+    # like the generator below: a short fit is called often).
+    bar = None if progress is False else tqdm(
+        range(epochs), disable=None if progress is None else not progress,
+        leave=False, desc="fit")
     m = X.shape[0]
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if batch_size < m else None
     buffers: dict = {}
     best, since_best = np.inf, 0
-    for epoch in bar:
-        total, correct = 0.0, 0
-        history["lr"].append(optimizer.lr)
-        order = rng.permutation(m) if batch_size < m else None
-        with np.errstate(over="ignore", invalid="ignore"):
+    # One errstate for the whole loop: entering it costs about 1 us,
+    # which every epoch of a small full-batch fit would pay.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for epoch in range(epochs) if bar is None else bar:
+            total, correct = 0.0, 0
+            history["lr"].append(optimizer.lr)
+            order = rng.permutation(m) if batch_size < m else None
             for start in range(0, m, batch_size):
                 Xb, yb = _batch(X, y, order, start, batch_size, buffers)
                 loss = (loss_fn._forward(model._forward(Xb), yb)
                         + model.penalty())
-                if not np.isfinite(loss):
+                if not math.isfinite(loss):
                     raise DivergenceError(
                         f"training diverged at epoch {epoch}: the loss is "
                         f"{loss}; lower the learning rate "
@@ -152,24 +158,25 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                         f"training diverged at epoch {epoch} (the "
                         f"validation loss is {val_loss}); lower the "
                         f"learning rate (lr={optimizer.lr})")
-        reached = history["accuracy"][-1]
-        if validation is not None:
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_acc)
-            reached = val_acc
-            if val_loss < best:
-                best, since_best = val_loss, 0
-            else:
-                since_best += 1
-        if schedule is not None:
-            schedule.step()
-        if not bar.disable:
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
-        if patience is not None and since_best >= patience:
-            break
-        if target is not None and reached >= target:
-            break
-    bar.close()
+            reached = history["accuracy"][-1]
+            if validation is not None:
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_acc)
+                reached = val_acc
+                if val_loss < best:
+                    best, since_best = val_loss, 0
+                else:
+                    since_best += 1
+            if schedule is not None:
+                schedule.step()
+            if bar is not None and not bar.disable:
+                bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
+            if patience is not None and since_best >= patience:
+                break
+            if target is not None and reached >= target:
+                break
+    if bar is not None:
+        bar.close()
     return history
 
 

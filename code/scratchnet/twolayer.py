@@ -22,6 +22,9 @@ and backward::
 
 from __future__ import annotations
 
+import math
+import operator
+
 import numpy as np
 
 from ._checks import (
@@ -74,6 +77,30 @@ def _check_X(params, X) -> np.ndarray:
     return X
 
 
+class _Cache(dict):
+    """The cache that ``forward`` returns: a dict that also remembers the
+    params and arrays it was made from, so that ``backward`` can see,
+    by identity alone, that both were checked already (issue 13: check
+    once, at the door)."""
+
+    def _arrays(self, params) -> tuple:
+        return (params, params["W1"], params["b1"], params["W2"],
+                params["b2"], self["X"], self["Z1"], self["A1"], self["P"])
+
+    def remember(self, params) -> _Cache:
+        self._made_from = self._arrays(params)
+        return self
+
+    def made_with(self, params) -> bool:
+        """Whether forward made this cache from these very params, and
+        the cache and the params still hold the same arrays."""
+        try:
+            now = self._arrays(params)
+        except (KeyError, TypeError):
+            return False
+        return all(map(operator.is_, now, self._made_from))
+
+
 def forward(params, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The forward pass.
 
@@ -82,7 +109,8 @@ def forward(params, X) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     returns P : (m, n) class probabilities, and cache : dict with
     ``X (m,d)``, ``Z1 (m,h)``, ``A1 (m,h)``, ``Z2 (m,n)``, ``P (m,n)``
     """
-    return _forward(params, _check_X(params, X))
+    P, cache = _forward(params, _check_X(params, X))
+    return P, _Cache(cache).remember(params)
 
 
 def _forward(params, X):
@@ -116,7 +144,7 @@ def loss(P, y, params=None, reg: float = 0.0) -> float:
     penalty = 0.5 * reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
     # A finite penalty needs finite weights, so the check of the values
     # is the penalty itself, and the biases' sum.
-    if not np.isfinite(penalty + params["b1"].sum() + params["b2"].sum()):
+    if not math.isfinite(penalty + params["b1"].sum() + params["b2"].sum()):
         check_params(params)
     return data_loss + penalty
 
@@ -137,8 +165,13 @@ def backward(params, cache, y, reg: float = 0.0) -> dict[str, np.ndarray]:
     returns grads with keys ``W1 (d,h)``, ``b1 (1,h)``, ``W2 (h,n)``,
     ``b2 (1,n)``
     """
-    dims = check_params(params)
     reg = as_real("reg", reg, nonnegative=True)
+    if type(cache) is _Cache and cache.made_with(params):
+        # forward checked these params and made this cache: check y only
+        y = as_labels("y", y, m=cache["X"].shape[0],
+                      n_classes=params["W2"].shape[1])
+        return _backward(params, cache, y, reg)
+    dims = check_params(params)
     if not isinstance(cache, dict) or not {"X", "Z1", "A1", "P"} <= set(
             cache):
         raise TypeError(
@@ -180,8 +213,13 @@ def sgd_step(params, grads, lr: float) -> None:
     """Gradient descent in place: ``W <- W - lr * dL/dW`` for each param.
 
     params, grads : dicts with the same keys and shapes; lr > 0.
+
+    The grads are checked in full; the params for their form only: a
+    step does not make a NaN parameter, and forward and loss, which
+    compute from the values, check them.
     """
-    check_params(params)
+    if _params_fast(params, finite=False) is None:
+        check_params(params)                    # raises, and says why
     lr = as_real("lr", lr, positive=True)
     check_params(grads, name="grads")
     for key in ("W1", "b1", "W2", "b2"):
