@@ -66,12 +66,19 @@ TARGETS = {
 }
 
 
-def interleaved(candidates, rounds):
+def interleaved(candidates, rounds, warm=False):
     """Median seconds per unit of each candidate, timed round-robin.
 
     candidates: name -> (run, units); ``run()`` does ``units`` units of
     work. Each round times every candidate once, starting from a
     different one, so that a slow spell of the machine hits all alike.
+    ``warm=True``: in every round each candidate runs once untimed just
+    before its timed run, the same for all, so that a short block is
+    timed in the steady state of a long training run and not just after
+    another library has evicted its arrays and code from the caches
+    (measured on the spiral's 1.5-8 ms blocks: the cold start cost
+    every candidate 10-15%, ours about 17 us a step and torch about 40,
+    so the ratios moved by less than 0.01).
     """
     names = list(candidates)
     for run, _ in candidates.values():        # warm-up
@@ -81,6 +88,8 @@ def interleaved(candidates, rounds):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             run, units = candidates[name]
+            if warm:
+                run()
             start = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - start) / units)
@@ -92,7 +101,8 @@ def import_torch():
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
+    torch.set_num_threads(1)           # before any torch op
+    torch.set_num_interop_threads(1)
     return torch
 
 
@@ -325,7 +335,7 @@ def main(argv=None):
         if torch:
             cands["spiral step torch f64"] = (spiral_torch(torch, X, y, n), n)
         us.update({k: v * 1e6 for k, v in
-                   interleaved(cands, args.rounds).items()})
+                   interleaved(cands, args.rounds, warm=True).items()})
         ratios["twolayer public / inner"] = (
             us["spiral step twolayer public"]
             / us["spiral step twolayer inner"])
