@@ -372,3 +372,22 @@ def test_bad_input(call, exc, words):
         call()
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+def test_a_dense_layer_in_a_sequential_keeps_its_own_weight_decay():
+    # The Sequential adds lambda W on its flat vectors; the layer's own
+    # public backward and penalty must still include it.
+    X = np.random.default_rng(0).standard_normal((5, 3))
+    grad = np.random.default_rng(1).standard_normal((5, 4))
+    alone = nn.Dense(3, 4, seed=2, weight_decay=0.5)
+    inside = nn.Dense(3, 4, seed=2, weight_decay=0.5)
+    model = nn.Sequential(inside, nn.ReLU(), nn.Dense(4, 2, seed=3))
+    assert model.penalty() == pytest.approx(alone.penalty(), rel=1e-14)
+    for layer in (alone, inside):
+        layer.forward(X)
+        layer.backward(grad)
+    np.testing.assert_allclose(inside.grads["W"], alone.grads["W"],
+                               rtol=1e-14)
+    assert np.any(alone.grads["W"] != (X.T @ grad))     # decay is in it
+    with pytest.raises(AttributeError):
+        inside.weight_decay = 0.1          # read when the model is built

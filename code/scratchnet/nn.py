@@ -166,8 +166,8 @@ class Dense(Layer):
                 f"init must be one of {sorted(self.INITS)}, got {init!r}")
         self.init = init
         self.seed = as_int("seed", seed, minimum=0)
-        self.weight_decay = as_real("weight_decay", weight_decay,
-                                    nonnegative=True)
+        self._weight_decay = as_real("weight_decay", weight_decay,
+                                     nonnegative=True)
         rng = np.random.default_rng(self.seed)
         std = np.sqrt(self.INITS[init](self.in_features,
                                        self.out_features))
@@ -181,6 +181,14 @@ class Dense(Layer):
         #: [W; b] and [dW; db] as (d + 1, n) arrays, when the bias is
         #: folded into the matrix product (set by Sequential), else None
         self._Wb = self._dWb = None
+        #: False inside a Sequential, which adds lambda W to the
+        #: gradients of all its layers at once, on its flat vectors
+        self._own_decay = True
+
+    @property
+    def weight_decay(self) -> float:
+        """lambda, read-only: a Sequential takes it in when it is built."""
+        return self._weight_decay
 
     def _forward(self, x):
         """x (m, d) -> Z (m, n) = x W + b; caches x for the weight grad.
@@ -224,7 +232,10 @@ class Dense(Layer):
         input is the data) dx is not computed and None is returned.
         """
         grad = self._check_grad(grad, self._expected())
-        return self._backward(grad, input_grad)
+        dx = self._backward(grad, input_grad)
+        if self.weight_decay and not self._own_decay:
+            self.grads["W"] += self.weight_decay * self.params["W"]
+        return dx
 
     def _backward(self, grad, input_grad: bool = True):
         """backward without the checks.
@@ -243,7 +254,7 @@ class Dense(Layer):
             ones = _buffer(self._buffers, "ones", (1, grad.shape[0]),
                            grad.dtype, fill=1.0)
             np.dot(ones, grad, out=db)                         # (1, n)
-        if self.weight_decay:
+        if self.weight_decay and self._own_decay:
             decay = _buffer(self._buffers, "decay", W.shape, W.dtype)
             np.multiply(W, self.weight_decay, out=decay)
             dW += decay                                        # + lambda W
@@ -482,6 +493,23 @@ class Sequential:
                 shape = (layer.in_features + 1, layer.out_features)
                 layer._Wb = self.flat_params[first:start].reshape(shape)
                 layer._dWb = self.flat_grads[first:start].reshape(shape)
+        # Weight decay on the flat vectors, all layers at once: lambda
+        # of its layer for each weight, 0 for each bias (issue 13: one
+        # product for the penalty, one for the gradient, instead of a
+        # few per layer).
+        decay = np.zeros_like(self.flat_params)
+        start = 0
+        for layer in self.layers:
+            for key, value in layer.params.items():
+                if isinstance(layer, Dense) and key == "W":
+                    decay[start:start + value.size] = layer.weight_decay
+                    layer._own_decay = False
+                start += value.size
+        self._decay = decay if decay.any() else None
+        self._decay_tmp = np.empty_like(decay)
+        self._penalties = [layer for layer in self.layers
+                           if not isinstance(layer, Dense)
+                           and type(layer).penalty is not Layer.penalty]
         # A ReLU between a Dense layer and another layer runs in place:
         # on the Dense layer's output buffer (a Dense layer caches its
         # input, not its output) and on the gradient buffer of the next
@@ -528,14 +556,27 @@ class Sequential:
         for k in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[k]
             if k == 0 and not input_grad and isinstance(layer, Dense):
-                return layer._backward(grad, input_grad=False)
+                grad = layer._backward(grad, input_grad=False)
+                break
             grad = (layer._backward(grad, out=grad) if self._in_place[k]
                     else layer._backward(grad))
+        if self._decay is not None:           # + lambda W, every layer
+            tmp = self._decay_tmp
+            np.multiply(self._decay, self.flat_params, out=tmp)
+            self.flat_grads += tmp
         return grad
 
     def penalty(self) -> float:
-        """The L2 weight-decay part of the loss."""
-        return sum(layer.penalty() for layer in self.layers)
+        """The L2 weight-decay part of the loss, ``0.5 sum lambda W^2``
+        over all Dense layers in one dot product of the flat vectors."""
+        total = 0.0
+        if self._decay is not None:
+            tmp = self._decay_tmp
+            np.multiply(self._decay, self.flat_params, out=tmp)
+            total = 0.5 * float(np.dot(tmp, self.flat_params))
+        for layer in self._penalties:
+            total += layer.penalty()
+        return total
 
     def parameters(self) -> Parameters:
         """``(name, parameter, gradient)`` for every parameter, in order.
