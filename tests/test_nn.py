@@ -391,3 +391,20 @@ def test_a_dense_layer_in_a_sequential_keeps_its_own_weight_decay():
     assert np.any(alone.grads["W"] != (X.T @ grad))     # decay is in it
     with pytest.raises(AttributeError):
         inside.weight_decay = 0.1          # read when the model is built
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_narrow_dense_layer_gives_the_input_gradient_of_the_formula(
+        dtype):
+    # (300, 3) (3, 100): the product runs on a contiguous copy of W^T
+    rng = np.random.default_rng(0)
+    layer = nn.Sequential(nn.Dense(100, 3, seed=1), dtype=dtype).layers[0]
+    x = rng.standard_normal((300, 100)).astype(dtype)
+    grad = rng.standard_normal((300, 3)).astype(dtype)
+    layer.forward(x)
+    for _ in range(2):                      # the copy is made every time
+        dx = layer.backward(grad)
+        np.testing.assert_allclose(dx, grad @ layer.params["W"].T,
+                                   rtol=1e-5 if dtype == np.float32
+                                   else 1e-12, atol=1e-6)
+        layer.params["W"] *= 2.0

@@ -261,6 +261,15 @@ class Dense(Layer):
         if not input_grad:
             return None
         dx = _buffer(self._buffers, "dx", self._x.shape, grad.dtype)
+        if self.out_features <= 16 and dx.size >= 8192:
+            # A narrow W (n small): OpenBLAS multiplies by a contiguous
+            # copy of W^T faster than by the transposed view, by more
+            # than the copy costs (at (300, 3) (3, 100): 9.8 -> 7.2 us
+            # in float64, 5.7 -> 4.4 us in float32); not for wide W.
+            WT = _buffer(self._buffers, "WT", W.shape[::-1], W.dtype)
+            np.copyto(WT, W.T)
+            np.matmul(grad, WT, out=dx)                        # (m, d)
+            return dx
         np.matmul(grad, W.T, out=dx)                           # (m, d)
         return dx
 
