@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from scratchnet import data, linear, twolayer
+from scratchnet import data, linear, nn, optim, training, twolayer
 from scratchnet.functional import accuracy
 
 
@@ -94,3 +94,24 @@ def test_log_every_prints(spiral, capsys):
     assert capsys.readouterr().out.count("loss") == 3
     twolayer.train(X, y, h=3, epochs=3)
     assert capsys.readouterr().out == ""
+
+
+def test_fit_called_again_gives_what_fresh_loss_objects_give():
+    # fit keeps its loss objects (and their arrays) on the model
+    X, y = data.make_spiral(seed=0)
+    Xv, yv = data.make_spiral(seed=1)
+    runs = []
+    for fresh in (False, True):
+        model = nn.Sequential(nn.Dense(2, 16, seed=0), nn.ReLU(),
+                              nn.Dense(16, 3, seed=1))
+        opt = optim.Adam(model.parameters(), lr=0.01)
+        hists = []
+        for batch, val in ((300, None), (64, (Xv[:50], yv[:50])),
+                           (300, (Xv, yv)), (64, None)):
+            if fresh:
+                model._fit_losses = None
+            hists.append(training.fit(model, X, y, 3, batch, opt,
+                                      validation=val, evaluate_train=True,
+                                      progress=False))
+        runs.append(hists)
+    assert runs[0] == runs[1]

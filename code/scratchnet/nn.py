@@ -519,6 +519,9 @@ class Sequential:
         self._penalties = [layer for layer in self.layers
                            if not isinstance(layer, Dense)
                            and type(layer).penalty is not Layer.penalty]
+        #: training.fit's loss and evaluation objects, made on its
+        #: first call and kept with their arrays
+        self._fit_losses = None
         # A ReLU between a Dense layer and another layer runs in place:
         # on the Dense layer's output buffer (a Dense layer caches its
         # input, not its output) and on the gradient buffer of the next

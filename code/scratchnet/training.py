@@ -108,7 +108,11 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         if validation is None:
             raise ValueError("patience needs a validation set, got "
                              "validation=None")
-    loss_fn, eval_fn = SoftmaxCrossEntropy(), SoftmaxCrossEntropy()
+    # The model keeps fit's two losses, and with them their arrays for
+    # each batch shape: a short fit, called often, makes them only once.
+    if model._fit_losses is None:
+        model._fit_losses = SoftmaxCrossEntropy(), SoftmaxCrossEntropy()
+    loss_fn, eval_fn = model._fit_losses
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if validation is not None:
         history.update(val_loss=[], val_accuracy=[])
