@@ -1,9 +1,11 @@
 """Benchmarks: `make bench` prints a table and writes _build/bench.json.
 
-Every library runs on one BLAS thread (threadpoolctl; torch's own pool
-with torch.set_num_threads(1)). Candidates that are compared are timed
-in one process, interleaved round-robin (a round times each candidate
-once, in a rotating order), and each result is the median over rounds.
+Every library runs on one BLAS thread (threadpoolctl; torch's own pools
+with torch.set_num_threads(1) and set_num_interop_threads(1)).
+Candidates that are compared are timed in one process, interleaved
+round-robin (a round times each candidate once, in a rotating order),
+and each result is the median over rounds. The short spiral blocks are
+timed warm: in every round each candidate first runs once untimed.
 The targets of issue 13, as ratios:
 
 1. the spiral step of ``nn`` (2 -> 100 -> 3, SGD, float64) as ``fit``
