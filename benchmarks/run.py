@@ -53,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from scratchnet import data, nn, optim, training, twolayer  # noqa: E402
+from scratchnet.timing import interleaved  # noqa: E402
 
 TORCH_HINT = ("torch not installed: pip install -r requirements-bench.txt "
               "(a CPU build)")
@@ -66,36 +67,6 @@ TARGETS = {
     "Fashion-MNIST epoch fit / torch": 1.0,
     "spiral step nn f32 / torch f64": 0.20,
 }
-
-
-def interleaved(candidates, rounds, warm=False):
-    """Median seconds per unit of each candidate, timed round-robin.
-
-    candidates: name -> (run, units); ``run()`` does ``units`` units of
-    work. Each round times every candidate once, starting from a
-    different one, so that a slow spell of the machine hits all alike.
-    ``warm=True``: in every round each candidate runs once untimed just
-    before its timed run, the same for all, so that a short block is
-    timed in the steady state of a long training run and not just after
-    another library has evicted its arrays and code from the caches
-    (measured on the spiral's 1.5-8 ms blocks: the cold start cost
-    every candidate 10-15%, ours about 17 us a step and torch about 40,
-    so the ratios moved by less than 0.01).
-    """
-    names = list(candidates)
-    for run, _ in candidates.values():        # warm-up
-        run()
-    times = {name: [] for name in names}
-    for r in range(rounds):
-        k = r % len(names)
-        for name in names[k:] + names[:k]:
-            run, units = candidates[name]
-            if warm:
-                run()
-            start = time.perf_counter()
-            run()
-            times[name].append((time.perf_counter() - start) / units)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def import_torch():

@@ -45,6 +45,19 @@ def test_the_median_ignores_a_slow_turn(monkeypatch):
     assert timing.interleaved({"a": (run, 1)}, rounds=5) == {"a": 1.0}
 
 
+def test_warm_runs_each_candidate_untimed_before_its_turn(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(timing.time, "perf_counter", clock)
+    costs = {"a": iter([0.0, 5.0, 1.0, 5.0, 1.0])}  # warm-ups cost 5
+
+    def run():
+        clock.order.append("a")
+        clock.now += next(costs["a"])
+    assert timing.interleaved({"a": (run, 1)}, rounds=2,
+                              warm=True) == {"a": 1.0}
+    assert clock.order == ["a"] * 5
+
+
 @pytest.mark.parametrize("candidates, rounds, needle", [
     ({}, 3, "candidates must be a non-empty dict"),
     ({"a": print}, 3, r"candidates\['a'\] must be \(run, units\)"),
@@ -56,6 +69,12 @@ def test_the_median_ignores_a_slow_turn(monkeypatch):
 def test_bad_input_is_named(candidates, rounds, needle):
     with pytest.raises(ValueError, match=needle):
         timing.interleaved(candidates, rounds)
+
+
+def test_bad_warm_is_named():
+    with pytest.raises(ValueError, match="warm must be True or False, "
+                       "got 1"):
+        timing.interleaved({"a": (print, 1)}, 1, warm=1)
 
 
 def test_repeated_calls_the_work_that_many_times():

@@ -18,7 +18,7 @@ __all__ = ["interleaved", "repeated"]
 
 
 def interleaved(candidates: dict[str, tuple[Callable[[], object], int]],
-                rounds: int) -> dict[str, float]:
+                rounds: int, warm: bool = False) -> dict[str, float]:
     """Median seconds per unit of work of each candidate, timed in turns.
 
     candidates : name -> (run, units), where ``run()`` does ``units``
@@ -26,6 +26,10 @@ def interleaved(candidates: dict[str, tuple[Callable[[], object], int]],
         untimed, to warm up
     rounds : how many times each candidate is timed; round r starts
         with candidate r (mod their number), so none always runs first
+    warm : in every round, run each candidate once untimed right before
+        its timed run (the same for all), so that a short block is timed
+        in the steady state of a long run, not just after another
+        candidate evicted its arrays and code from the caches
 
     Returns name -> the median over the rounds of (seconds / units).
     """
@@ -42,6 +46,8 @@ def interleaved(candidates: dict[str, tuple[Callable[[], object], int]],
     if not isinstance(rounds, int) or isinstance(rounds, bool) \
             or rounds < 1:
         raise ValueError(f"rounds must be a positive int, got {rounds!r}")
+    if not isinstance(warm, bool):
+        raise ValueError(f"warm must be True or False, got {warm!r}")
     names = list(candidates)
     for run, _ in candidates.values():
         run()
@@ -50,6 +56,8 @@ def interleaved(candidates: dict[str, tuple[Callable[[], object], int]],
         k = r % len(names)
         for name in names[k:] + names[:k]:
             run, units = candidates[name]
+            if warm:
+                run()
             start = time.perf_counter()
             run()
             times[name].append((time.perf_counter() - start) / units)
