@@ -83,6 +83,12 @@ $(BENCH_STAMP): $(STAMP) requirements-bench.txt
 
 BENCH_BOOK := $(if $(findstring --no-book,$(BENCH_ARGS)),,$(MATHJAX))
 bench: $(STAMP) $(BENCH_STAMP) $(BENCH_BOOK)
+	@for v in OPENBLAS_CORETYPE OPENBLAS_L2_SIZE; do \
+	  value=$$(printenv $$v || true); \
+	  if [ -n "$$value" ]; then echo "WARNING: $$v=$$value is set in \
+	your environment; it forces a slower OpenBLAS kernel, so make bench \
+	unsets it for the benchmark (tests and CI leave it alone)."; fi; \
+	done
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
 	    $(PY) benchmarks/run.py $(BENCH_ARGS)
 

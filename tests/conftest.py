@@ -13,8 +13,9 @@ from pathlib import Path
 
 # One BLAS thread in every kernel and build the tests start: pytest runs
 # on two workers on two cores, and two-thread BLAS kernels beside each
-# other oversubscribe them (OpenBLAS threads spin while they wait). Each
-# matrix product's entries are summed in the same order either way.
+# other oversubscribe them (OpenBLAS threads spin while they wait). The
+# book build pins its kernels to one thread too (figure_formats.py), so
+# the numbers are the same as in `make book`.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                   "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
