@@ -230,3 +230,23 @@ def test_citations_and_the_list_use_one_style(built_pdf):
     # pybtex's alpha labels, such as [GB10] or [KStanfordCS231ncstaff16].
     assert not re.search(r"\[[A-Z][A-Za-z0-9]*\d\d\]", entries), entries
     assert "Adam: A Method for Stochastic Optimization" in entries
+
+
+def test_front_matter_appendix_and_notation_table(built_pdf):
+    """The introduction has a title, a line in the contents and its own
+    running head; the appendix's chapters are unnumbered, as in the HTML;
+    the notation table's columns are wide enough for their words."""
+    pdf, _ = built_pdf
+    pages = pdf_pages(pdf)
+    toc = "\n".join(pages[:8])
+    assert re.search(r"^Introduction\s+1$", toc, re.M), toc[:500]
+    intro = [page for page in pages[:12] if "INTRODUCTION" in page]
+    assert len(intro) >= 2          # its opening page and a running head
+    for title in ("Notation and shapes", "For instructors",
+                  "Solutions to the exercises", "Bibliography"):
+        assert re.search(rf"^{title}\s+\d+$", toc, re.M), title
+    notation = next(page for page in pages if "NOTATION AND SHAPES" in page)
+    header = re.search(r"^\s*Symbol\s+Meaning\s+Shape\s+Code\s+Defined in",
+                       notation, re.M)
+    assert header, notation[:800]
+    assert re.search(r"\(𝑚, 𝑑\)|\(m, d\)", notation)
