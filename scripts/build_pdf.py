@@ -4,7 +4,8 @@ Usage: python scripts/build_pdf.py [BOOK_ROOT]
 
 Runs ``jupyter-book build --builder pdflatex`` (xelatex through
 sphinx-jupyterbook-latex), then reads the LaTeX log: a "Missing
-character" line means a glyph fell out of the PDF, and fails the build.
+character" line means a glyph fell out of the PDF, and an undefined
+reference prints as "??"; either fails the build.
 
 The PDF build writes only what it owns: everything under ``_build/pdf/``
 (its own doctrees and executed notebooks; the execution cache is shared,
@@ -17,6 +18,7 @@ the book's link to it works.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,19 @@ import time
 from pathlib import Path
 
 PDF_NAME = "backprop-again.pdf"
+
+
+def log_problems(log: str) -> list[str]:
+    """What the LaTeX log says is missing from the PDF: glyphs that fell
+    out ("Missing character") and references that print as "??"."""
+    found = sorted({line.strip() for line in log.splitlines()
+                    if "Missing character" in line})
+    # TeX wraps its log at 79 columns, so the summary line is the sure sign.
+    if "There were undefined references" in log:
+        joined = log.replace("\n", "")
+        found += sorted(set(re.findall(r"Reference `[^']*' on page \d+",
+                                       joined))) or ["undefined references"]
+    return found
 
 
 def build_pdf(root: Path) -> Path:
@@ -38,11 +53,9 @@ def build_pdf(root: Path) -> Path:
     pdf = latex / "book.pdf"
     if not pdf.is_file():
         raise SystemExit(f"no PDF was written: {pdf} is missing")
-    log = (latex / "book.log").read_text(errors="replace")
-    missing = sorted({line.strip() for line in log.splitlines()
-                      if "Missing character" in line})
-    if missing:
-        raise SystemExit("the PDF lacks glyphs:\n" + "\n".join(missing))
+    found = log_problems((latex / "book.log").read_text(errors="replace"))
+    if found:
+        raise SystemExit("the PDF is incomplete:\n" + "\n".join(found))
     final = own / PDF_NAME
     shutil.copy2(pdf, final)
     html = root / "_build" / "html"

@@ -64,3 +64,17 @@ def test_the_site_check_finds_broken_and_outside_links(tmp_path):
     assert [p.rsplit(": ", 1)[1] for p in problems] == [
         "no such file", "points outside the site", "not a relative link",
         "an asset from another host"]
+
+
+def test_the_pdf_build_reads_missing_glyphs_and_undefined_references():
+    import build_pdf  # scripts/ is on the path (conftest)
+
+    assert build_pdf.log_problems("Output written on book.pdf\n") == []
+    glyph = "Missing character: There is no ∂ in font DejaVu Serif!\n"
+    assert build_pdf.log_problems(glyph) == [glyph.strip()]
+    # TeX wraps the log at 79 columns, in the middle of the reference.
+    wrapped = ("LaTeX Warning: Reference `book/bibliography:fig-digits-e"
+               "rrors' on page 10\n3 undefined on input line 8131.\n\n"
+               "LaTeX Warning: There were undefined references.\n")
+    assert build_pdf.log_problems(wrapped) == [
+        "Reference `book/bibliography:fig-digits-errors' on page 103"]

@@ -62,6 +62,21 @@ def _chapter_heading(env, docname: str) -> str:
     return title
 
 
+def _keep_references_to(docname: str, tree) -> None:
+    """Make the same-document references in ``tree`` name ``docname``.
+
+    LaTeX writes a reference with a ``refid`` as a label of the file it
+    is written in; moved to the solutions chapter, a solution's
+    "Fig. 12.3" would point into that chapter and print "??". The
+    writer's other form, ``refuri="%docname#id"``, names the file.
+    """
+    for ref in tree.findall(lambda n: isinstance(
+            n, (nodes.reference, addnodes.number_reference))):
+        if ref.get("refid"):
+            ref["refuri"] = f"%{docname}#{ref['refid']}"
+            del ref["refid"]
+
+
 def _collect_solutions(app, doctree) -> None:
     env = app.env
     exercises = {node.get("label"): node
@@ -82,6 +97,7 @@ def _collect_solutions(app, doctree) -> None:
             "", "", _latex(rf"\hyperref[{label}]{{Solution on "
                            rf"page~\pageref*{{{label}}}}}."))
         node.parent.remove(node)
+        _keep_references_to(node["docname"], node)
         node += _latex(r"\nopagebreak[4]")
         node += nodes.paragraph(
             "", "", _latex(rf"\hyperref[exercise:{target}]{{The exercise is "
