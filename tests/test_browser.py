@@ -339,21 +339,37 @@ def test_the_desktop_menu_button_hides_and_shows_the_sidebar(server,
         visit.close()
 
 
+def figures_on_a_laptop(base, browser, visit=None):
+    """Every figure of every page at 1280 px: (page, src, natural width
+    in pixels, width shown in CSS px, width of the figure's own size)."""
+    own_visit = visit is None
+    visit = visit or Visit(browser, viewport={"width": 1280, "height": 900})
+    figures = []
+    try:
+        for name in PAGES:
+            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            rows = visit.page.eval_on_selector_all(
+                "div.cell_output img",
+                "els => els.map(e => [e.currentSrc, e.naturalWidth, "
+                "e.clientWidth, parseFloat(e.style.width)])")
+            figures += [(name, *row) for row in rows]
+    finally:
+        if own_visit:
+            visit.close()
+    return figures
+
+
 def test_figures_are_sharp_and_the_favicon_loads(server, browser):
     """Raster figures carry at least twice the pixels they are shown at."""
     base, _ = server
     visit = Visit(browser, viewport={"width": 1280, "height": 900})
     ratios = []
     try:
-        for name in PAGES:
-            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
-            for natural, shown, src in visit.page.eval_on_selector_all(
-                    "div.cell_output img",
-                    "els => els.map(e => [e.naturalWidth, e.clientWidth,"
-                    " e.currentSrc])"):
-                if not src.endswith(".svg"):
-                    assert shown > 0, (name, src)
-                    ratios.append((natural / shown, name, src))
+        for name, src, natural, shown, _ in figures_on_a_laptop(
+                base, browser, visit):
+            if not src.endswith(".svg"):
+                assert shown > 0, (name, src)
+                ratios.append((natural / shown, name, src))
         icon = visit.page.get_attribute("link[rel='icon']", "href")
         response = visit.page.request.get(
             f"{base}/book/{icon}" if not icon.startswith("/") else icon)
@@ -406,18 +422,8 @@ SMALLEST_FIGURE_TEXT_PT = 9.0
 def test_figure_text_is_9_pt_or_more_on_a_laptop(server, browser):
     """No figure is shrunk so far that its 10 pt text prints under 9 pt."""
     base, _ = server
-    visit = Visit(browser, viewport={"width": 1280, "height": 900})
-    scales = []
-    try:
-        for name in PAGES:
-            visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
-            for shown, own, src in visit.page.eval_on_selector_all(
-                    "div.cell_output img",
-                    "els => els.map(e => [e.clientWidth, "
-                    "parseFloat(e.style.width), e.currentSrc])"):
-                scales.append((shown / own, name, src))
-    finally:
-        visit.close()
+    scales = [(shown / own, name, src) for name, src, _, shown, own
+              in figures_on_a_laptop(base, browser)]
     assert len(scales) >= 19, scales
     worst = min(scales)
     points = 10 * 100 / 72 * 0.75 * worst[0]
