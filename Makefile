@@ -10,15 +10,18 @@ MATHJAX := book/_static/mathjax/tex-chtml.js
 AXE_VERSION := 4.14.1
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: help venv mathjax book pdf notebooks assignments site bench test \
-	lint clean
+.PHONY: help venv mathjax book pdf notebooks assignments course site \
+	bench test lint clean
 
 help:
 	@echo "make book       build the HTML book to _build/html/index.html"
 	@echo "make pdf        build the PDF to _build/pdf/backprop-again.pdf (TeX)"
 	@echo "make notebooks  executed notebooks and a zip in _build/notebooks"
-	@echo "make assignments  student notebooks and answer keys in assignments/"
-	@echo "make site       all of the above in _build/html, checked, to deploy"
+	@echo "make assignments  handouts, answer keys and nbgrader sources in"
+	@echo "                assignments/ (for instructors: never deployed)"
+	@echo "make course     an nbgrader course in course/, ready to release"
+	@echo "make site       book, PDF, notebooks and handouts in _build/html,"
+	@echo "                checked, to deploy"
 	@echo "make bench      benchmarks: a table, and _build/bench.json"
 	@echo "                (BENCH_ARGS=--no-book skips the book builds)"
 	@echo "make test       run every test (lint, package, book, PDF, browser)"
@@ -66,8 +69,11 @@ pdf: book
 notebooks: book
 	$(PY) scripts/notebooks.py .
 
-assignments: $(STAMP)
-	$(PY) -m scratchnet.assign book/*.md -o assignments
+assignments: book
+	$(PY) scripts/assignments.py .
+
+course: assignments
+	$(PY) scripts/course.py .
 
 site: book pdf notebooks assignments
 	$(PY) scripts/publish_site.py .

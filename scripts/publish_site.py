@@ -7,8 +7,11 @@ all). It puts next to the HTML book, in ``_build/html/``:
 
 * the PDF, ``backprop-again.pdf`` (from ``_build/pdf/``);
 * the notebooks' zip, ``backprop-again-notebooks.zip`` (``_build/notebooks``);
-* the assignments' zip, ``backprop-again-assignments.zip``: the student
-  notebooks, the answer keys and the nbgrader sources of ``assignments/``.
+* the handouts' zip, ``backprop-again-handouts.zip``: the student
+  notebooks of ``assignments/`` and nothing else. The answer keys and the
+  nbgrader sources hold the solutions: they stay with the instructor
+  (``make assignments``, ``make course``) and are never deployed;
+  :func:`leaks` fails the site if any reaches it.
 
 Then it checks the folder as a static host serves it: every internal link
 and every asset (``href``, ``src``) of every HTML page points to a file
@@ -19,6 +22,7 @@ the folder, ``file:``, or an absolute path). Links to other sites
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 import zipfile
@@ -29,7 +33,9 @@ from bs4 import BeautifulSoup
 from build_pdf import PDF_NAME as PDF  # scripts/build_pdf.py
 from notebooks import ZIP_NAME as NOTEBOOKS_ZIP  # scripts/notebooks.py
 
-ASSIGNMENTS_ZIP = "backprop-again-assignments.zip"
+HANDOUTS_ZIP = "backprop-again-handouts.zip"
+#: What only instructors may have: answer keys and nbgrader sources.
+INSTRUCTORS_ONLY = ("-key.ipynb", "nbgrader/", "/source/", "gradebook")
 
 
 def assemble(root: Path) -> Path:
@@ -47,17 +53,42 @@ def assemble(root: Path) -> Path:
     shutil.copy2(root / "_build" / "pdf" / PDF, html / PDF)
     shutil.copy2(root / "_build" / "notebooks" / NOTEBOOKS_ZIP,
                  html / NOTEBOOKS_ZIP)
-    files = sorted(p for p in (root / "assignments").rglob("*")
-                   if p.is_file() and ".ipynb_checkpoints" not in p.parts)
+    files = sorted((root / "assignments").glob("*-student.ipynb"))
     if not files:
-        raise SystemExit("assignments/ is empty: run make assignments")
-    with zipfile.ZipFile(html / ASSIGNMENTS_ZIP, "w",
+        raise SystemExit("assignments/ has no handouts: run make "
+                         "assignments")
+    (html / "backprop-again-assignments.zip").unlink(missing_ok=True)
+    with zipfile.ZipFile(html / HANDOUTS_ZIP, "w",
                          zipfile.ZIP_DEFLATED) as zf:
         for path in files:
-            zf.write(path, arcname=str(Path("backprop-again-assignments")
-                                       / path.relative_to(
-                                           root / "assignments")))
+            zf.write(path, arcname=f"backprop-again-handouts/{path.name}")
     return html
+
+
+def leaks(html: Path, solutions: list[str]) -> list[str]:
+    """Every file of the site, and every member of its zips, that is an
+    answer key or an nbgrader source, or a handout that holds a line of
+    ``solutions`` (the chapters' solution lines; the book's own pages and
+    executed chapters show them, and are not handouts)."""
+    found = []
+
+    def look(name: str, data: bytes) -> None:
+        if any(mark in name for mark in INSTRUCTORS_ONLY):
+            found.append(f"{name}: for instructors only")
+        elif name.endswith("-student.ipynb"):
+            text = data.decode(errors="replace")
+            for line in solutions:
+                if line in text:
+                    found.append(f"{name}: holds the solution line "
+                                 f"{line!r}")
+        if name.endswith(".zip"):
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                for member in zf.namelist():
+                    look(f"{name}!{member}", zf.read(member))
+
+    for path in sorted(p for p in html.rglob("*") if p.is_file()):
+        look(str(path.relative_to(html)), path.read_bytes())
+    return found
 
 
 ASSET_TAGS = {"img": "src", "script": "src", "link": "href",
@@ -101,9 +132,25 @@ def check(html: Path) -> tuple[int, list[str]]:
     return checked, problems
 
 
+def solution_lines(root: Path) -> list[str]:
+    """The code of every solution line of the chapters (without
+    comments, at least 7 characters: shorter ones such as ``m = 1`` are
+    not telling)."""
+    from scratchnet import assign
+    lines = set()
+    for path in sorted((root / "book").glob("*.md")):
+        for region in assign.load(path).regions:
+            for line in region.lines:
+                code = line.split("#", 1)[0].strip()
+                if len(code) > 6:
+                    lines.add(code)
+    return sorted(lines)
+
+
 def main(root: Path) -> int:
     html = assemble(root)
     checked, problems = check(html)
+    problems += leaks(html, solution_lines(root))
     if checked == 0:
         problems.append("no link was checked")
     if problems:
@@ -111,7 +158,7 @@ def main(root: Path) -> int:
         print(f"{len(problems)} broken or outside links", file=sys.stderr)
         return 1
     print(f"site: {html} ({checked} links and assets checked), with "
-          f"{PDF}, {NOTEBOOKS_ZIP} and {ASSIGNMENTS_ZIP}")
+          f"{PDF}, {NOTEBOOKS_ZIP} and {HANDOUTS_ZIP}; no answer key")
     return 0
 
 

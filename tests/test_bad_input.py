@@ -257,9 +257,12 @@ CASES = {
         TypeError, ["loss", "function", "str"]),
     "checks.value get": (lambda: checks.value("L", None, 1.0), TypeError,
                          ["get", "function", "NoneType"]),
-    "checks.raise_on_failure on": (
-        lambda: checks.raise_on_failure("yes"), TypeError,
-        ["on", "bool", "str"]),
+    "checks.grading points": (
+        lambda: checks.grading("2").__enter__(), TypeError,
+        ["points", "integer", "str"]),
+    "checks.grading forbid": (
+        lambda: checks.grading(1, forbid="twolayer.backward").__enter__(),
+        TypeError, ["forbid", "sequence", "str"]),
     "checks.backward get": (
         lambda: checks.backward(params(), params(), X, y), TypeError,
         ["get", "function", "dict"]),

@@ -225,31 +225,60 @@ def test_gradient_and_value_checks_quote_student_errors(capsys):
     assert "v: FAILED: your code raised IndexError" in out
 
 
-@pytest.fixture
-def strict():
-    checks.raise_on_failure()
-    yield
-    checks.raise_on_failure(False)
-
-
-def test_strict_mode_raises_the_verdict(strict, spiral, capsys):
+def test_a_graded_cell_gives_one_point_per_verdict_name(spiral, capsys):
     X, y = spiral
-    with pytest.raises(AssertionError) as info:
-        checks.backward(lambda: student_backward("missing / m"), init(1.0),
-                        X, y)
-    assert str(info.value).startswith("dW2: FAILED: relative error")
-    with pytest.raises(checks.CheckFailed, match="not implemented yet"):
-        checks.run("dZ2", lambda: (_ for _ in ()).throw(
-            NotImplementedError("copy P")))
-    with pytest.raises(checks.CheckFailed, match="raised ValueError"):
-        checks.run("dW1", lambda: np.ones((3, 2)) @ np.ones((3, 4)))
-    assert checks.backward(lambda: student_backward(), init(1.0), X, y)
+    with checks.grading(5) as grade:
+        checks.backward(lambda: student_backward("missing / m"),
+                        init(1.0), X, y)
     out = capsys.readouterr().out
-    assert out.count("passed") == 5 + 3 and "FAILED" not in out
+    # dW2 misses its / m: 4 of the 5 verdicts pass, and every verdict
+    # printed before the score.
+    assert grade.score == 4.0, out
+    assert out.index("dW2: FAILED") < out.index("db2: passed") < \
+        out.index("score: 4 of 5")
+    assert out.count(": passed") == 4
 
 
-def test_strict_mode_is_off_by_default(capsys):
-    assert checks.run("x", lambda: 1 / 0) is False
-    assert "FAILED" in capsys.readouterr().out
-    with pytest.raises(TypeError, match="on must be a bool"):
-        checks.raise_on_failure("yes")
+def test_a_graded_cell_with_no_point_raises_every_verdict(capsys):
+    with pytest.raises(checks.CheckFailed) as info:
+        with checks.grading(2):
+            checks.run("a", lambda: 1 / 0)
+            checks.run("b", lambda: (_ for _ in ()).throw(
+                NotImplementedError("copy P")))
+    message = str(info.value)
+    assert "a: FAILED: your code raised ZeroDivisionError" in message
+    assert "b: not implemented yet" in message
+
+
+def test_a_hidden_test_takes_the_point_of_its_name(capsys):
+    with checks.grading(2) as grade:
+        checks.run("dW1", lambda: None)
+        checks.run("db1", lambda: None)
+        grade.hidden("dW1", lambda: (_ for _ in ()).throw(
+            AssertionError("off by 1e-08")))
+    assert grade.score == 1.0
+    assert "dW1 (hidden test): FAILED: off by 1e-08" in \
+        capsys.readouterr().out
+
+
+def test_a_graded_cell_never_scores_above_its_points(capsys):
+    with checks.grading(1) as grade:
+        for name in "abc":
+            checks.run(name, lambda: None)
+    assert grade.score == 1.0
+
+
+def test_stderr_and_warnings_of_a_passing_check_go_to_stdout(capsys):
+    import sys
+    import warnings
+
+    def noisy():
+        print("debug", file=sys.stderr)
+        warnings.warn("careful", RuntimeWarning, stacklevel=1)
+
+    with checks.grading(1) as grade:
+        checks.run("x", noisy)
+    captured = capsys.readouterr()
+    assert grade.score == 1.0 and captured.err == ""
+    assert "debug" in captured.out and "RuntimeWarning: careful" in \
+        captured.out

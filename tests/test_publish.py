@@ -55,8 +55,7 @@ def published(built_pdf):
     run(sys.executable, book / "scripts" / "notebooks.py", book, cwd=book)
     again = jupyter_book(book)
     assert again.returncode == 0, (again.stdout + again.stderr)[-4000:]
-    run(sys.executable, "-m", "scratchnet.assign", "--no-execute",
-        *sorted((book / "book").glob("*.md")), "-o", book / "assignments",
+    run(sys.executable, book / "scripts" / "assignments.py", book,
         cwd=book)
     run(sys.executable, book / "scripts" / "publish_site.py", book,
         cwd=book)
@@ -141,15 +140,44 @@ def test_make_notebooks_zips_the_same_notebooks(published):
 def test_the_site_holds_everything_and_links_resolve(published):
     html = published / "_build/html"
     for name in ("backprop-again.pdf", "backprop-again-notebooks.zip",
-                 "backprop-again-assignments.zip"):
+                 "backprop-again-handouts.zip"):
         assert (html / name).is_file(), name
     assert (html / "backprop-again.pdf").read_bytes()[:5] == b"%PDF-"
-    with zipfile.ZipFile(html / "backprop-again-assignments.zip") as zf:
+    with zipfile.ZipFile(html / "backprop-again-handouts.zip") as zf:
         names = zf.namelist()
-    assert any(n.endswith("-student.ipynb") for n in names)
-    assert any(n.endswith("-key.ipynb") for n in names)
+    assert sorted(Path(n).name for n in names) == sorted(
+        p.name for p in (published / "assignments").glob("*-student.ipynb"))
+    assert len(names) == 5
     checked, problems = publish_site.check(html)
     assert not problems and checked > 500, (checked, problems[:10])
+
+
+def test_no_answer_key_or_solution_reaches_the_site(published, tmp_path):
+    """The whole site, every zip member included: no answer key, no
+    nbgrader source, no handout with a solution line. Then the same scan
+    finds each kind of leak planted in a copy of the site."""
+    html = published / "_build/html"
+    solutions = publish_site.solution_lines(published)
+    assert len(solutions) > 20 and "dZ2[range(m), y] -= 1" in solutions
+    assert publish_site.leaks(html, solutions) == []
+    keys = sorted((published / "assignments").glob("*-key.ipynb"))
+    assert len(keys) == 5
+    # A key as a file, a key and a source inside a zip, and a handout
+    # with one solution line put back: each is found.
+    site = tmp_path / "site"
+    (site / "sub").mkdir(parents=True)
+    shutil.copy2(keys[0], site / "sub" / keys[0].name)
+    with zipfile.ZipFile(site / "bundle.zip", "w") as zf:
+        zf.write(keys[1], arcname=f"x/{keys[1].name}")
+        zf.writestr("x/nbgrader/source/loss/loss.ipynb", "{}")
+    student = (published / "assignments/loss-student.ipynb").read_text()
+    assert publish_site.leaks(site, solutions)
+    planted = student.replace("raise NotImplementedError",
+                              "L = np.mean(correct_logprobs)\\n#", 1)
+    (site / "loss-student.ipynb").write_text(planted)
+    found = publish_site.leaks(site, solutions)
+    assert len(found) == 4, found
+    assert any("loss-student.ipynb: holds the solution" in f for f in found)
 
 
 @pytest.fixture(scope="session")

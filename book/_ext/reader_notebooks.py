@@ -35,7 +35,7 @@ from pathlib import Path
 import nbformat
 from bs4 import BeautifulSoup
 from myst_nb.core.variables import format_plain_text
-from scratchnet.assign import strip_markers
+from scratchnet.assign import GRADER_KEYS, strip_markers
 from sphinx.errors import ExtensionError
 
 READER_DIR = "reader"
@@ -309,40 +309,67 @@ def glued_values(nb, glue_file: Path) -> dict[str, str]:
     return values
 
 
-def reader_notebook(nb, converter: Converter, rendered: Rendered):
-    """The reader's copy of one executed chapter."""
+INTRO = ("*Backprop, Again*: **{title}**, the chapter as an executed "
+         "notebook. To run it, install the book's package from the book's "
+         "repository: `pip install \"./code[book]\"` (the `book` extra adds "
+         "scikit-learn, for the digits).")
+
+
+def convert(nb, converter: Converter, rendered: Rendered, intro: str,
+            strip: bool = True):
+    """A notebook's MyST markdown cells as plain markdown, in place of
+    the old ones (each keeps its metadata), with figure captions after
+    their cells and ``intro`` (with ``{title}``) as the first cell.
+
+    strip : remove the assignment markers from code cells (the nbgrader
+        source keeps them)
+    """
     nb = copy.deepcopy(nb)
     cells = []
+
+    def added(text: str, near):
+        cell = nbformat.v4.new_markdown_cell(text)
+        meta = near.metadata.get("nbgrader") if near is not None else None
+        if meta is not None:
+            cell.metadata["nbgrader"] = {
+                "schema_version": 3, "solution": False, "grade": False,
+                "locked": True, "grade_id": f"{meta['grade_id']}-caption"}
+        return cell
+
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             text = converter.markdown(cell.source)
             if text.strip():
-                cells.append(nbformat.v4.new_markdown_cell(text))
+                cell.source = text
+                cell.pop("id", None)
+                cells.append(cell)
             continue
         if cell.cell_type != "code":
             continue
-        cell.source = strip_markers(cell.source)
+        if strip:
+            cell.source = strip_markers(cell.source)
         cell.outputs = [o for o in cell.get("outputs", [])
                         if "scrapbook" not in o.get("metadata", {})]
         figure = cell.metadata.get("mystnb", {}).get("figure")
         cell.metadata.pop("mystnb", None)
+        for key in GRADER_KEYS:
+            cell.metadata.pop(key, None)
         cells.append(cell)
         if figure:
             number = rendered.figures.get(figure.get("name", ""), "")
             caption = converter.inline(" ".join(
                 str(figure.get("caption", "")).split()))
-            cells.append(nbformat.v4.new_markdown_cell(
-                f"*{number}* {caption}".strip()))
+            cells.append(added(f"*{number}* {caption}".strip(), cell))
     if converter.cites:
         converter.fail(f"{len(converter.cites)} citations left unmatched")
     title = next((c.source.split("\n", 1)[0].lstrip("# ").strip()
                   for c in cells if c.cell_type == "markdown"
                   and c.source.startswith("# ")), converter.docname)
-    nb.cells = [nbformat.v4.new_markdown_cell(
-        f"*Backprop, Again*: **{title}**, the chapter as an executed "
-        "notebook. To run it, install the book's package from the book's "
-        "repository: `pip install \"./code[book]\"` (the `book` extra adds "
-        "scikit-learn, for the digits)."), *cells]
+    first = added(intro.format(title=title), cells[0] if cells else None)
+    if "nbgrader" in first.metadata:
+        first.metadata["nbgrader"]["grade_id"] = (
+            f"{Path(converter.docname).name}-intro")
+    nb.cells = [first, *cells]
     for key in ("jupytext", "mystnb", "widgets"):
         nb.metadata.pop(key, None)
     for k, cell in enumerate(nb.cells):     # the same ids on every build
@@ -350,6 +377,21 @@ def reader_notebook(nb, converter: Converter, rendered: Rendered):
     out = nbformat.v4.new_notebook(cells=nb.cells, metadata=nb.metadata)
     nbformat.validate(out)
     return out
+
+
+def reader_notebook(nb, converter: Converter, rendered: Rendered):
+    """The reader's copy of one executed chapter."""
+    return convert(nb, converter, rendered, INTRO)
+
+
+def chapter_converter(rendered: Rendered, outdir: Path, srcdir: Path,
+                      docname: str) -> Converter:
+    """The converter of one chapter of a built book (``outdir`` is its
+    HTML folder, next to ``jupyter_execute``)."""
+    executed = outdir.parent / "jupyter_execute"
+    nb = nbformat.read(executed / f"{docname}.ipynb", as_version=4)
+    glued = glued_values(nb, executed / f"{docname}.glue.json")
+    return Converter(docname, rendered, glued, srcdir)
 
 
 def write_reader_notebooks(app, exception) -> None:

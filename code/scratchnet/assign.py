@@ -1,8 +1,8 @@
 """Turn a chapter into a student assignment and an answer key.
 
-Usage::
-
-    python -m scratchnet.assign book/backprop-output.md -o assignments/
+``make assignments`` runs this on every chapter, through
+``scripts/assignments.py``, which also turns the MyST markdown into the
+plain Jupyter markdown that the book's downloads have.
 
 Solutions are marked in the chapter's MyST source in two ways:
 
@@ -24,20 +24,28 @@ For each chapter that has solutions this writes
   chapter's exercises removed. Checks stay.
 * ``nbgrader/source/<chapter>/<chapter>.ipynb``: an nbgrader source
   (nbgrader's markers and cell metadata; check cells are locked
-  autograded tests that raise on failure, worth their ``points`` option).
+  autograded tests, graded by :func:`scratchnet.checks.grading` with one
+  point per verdict, worth their ``points`` option).
+
+A check cell's options can also name the package's own implementation
+of its task (``forbid: [twolayer.backward]``: a student's code that uses
+it gets no points) and give a hidden test (``hidden: |`` and code that
+calls ``grade.hidden(name, test)``), which only the nbgrader source
+carries: plain NumPy that recomputes the expected value.
 
 Needs jupytext and nbclient (``pip install scratchnet[assign]``).
 """
 
 from __future__ import annotations
 
-import argparse
+import ast
 import copy
 import json
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from . import _scan
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -46,6 +54,12 @@ DEFAULT_HINT = "replace this line with your code"
 _MARKER = re.compile(r"^\s*### (BEGIN SOLUTION|END SOLUTION|HINT:.*)\s*$")
 _SOLUTION_BLOCK = re.compile(r"^```\{solution\}.*?^```[ \t]*$\n?",
                              re.S | re.M)
+_EXERCISE_BLOCK = re.compile(r"^```\{exercise\}.*?^```[ \t]*$\n?",
+                             re.S | re.M)
+#: Cell options that only the nbgrader source uses.
+GRADER_KEYS = ("forbid", "hidden")
+#: The text of the cell where a student answers an exercise.
+ANSWER = "*Your answer:*"
 
 
 def _imports():
@@ -173,11 +187,19 @@ def student_source(cell, regions: list[Region]) -> str:
     return "\n".join(out)
 
 
-def key_notebook(chapter: Chapter):
-    nb = copy.deepcopy(chapter.nb)
+def key_notebook(chapter: Chapter, executed=None):
+    """The answer key: the chapter (executed, if given) without markers
+    and without the options that only the grader reads."""
+    nb = copy.deepcopy(executed if executed is not None else chapter.nb)
+    if len(nb.cells) != len(chapter.nb.cells):
+        raise ValueError(
+            f"{chapter.path}: the executed notebook has {len(nb.cells)} "
+            f"cells, the chapter {len(chapter.nb.cells)}")
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.source = strip_markers(cell.source)
+        for key in GRADER_KEYS:
+            cell.metadata.pop(key, None)
     return nb
 
 
@@ -189,6 +211,44 @@ def execute(nb, cwd: Path, timeout: int = 600, allow_errors=False):
     return nb
 
 
+def _with_answer_cells(nb, answer_metadata) -> None:
+    """Drop the exercises' written solutions, and give each exercise a
+    cell for the student's answer right after it."""
+    _, nbformat, _ = _imports()
+    cells = []
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            cells.append(cell)
+            continue
+        source = _SOLUTION_BLOCK.sub("", cell.source)
+        pieces, last = [], 0
+        for match in _EXERCISE_BLOCK.finditer(source):
+            pieces.append(source[last:match.end()])
+            last = match.end()
+        rest = source[last:]
+        if not pieces:
+            cell.source = source
+            cells.append(cell)
+            continue
+        pieces.append(rest)
+        for k, piece in enumerate(pieces):
+            part = copy.deepcopy(cell)
+            part.source = piece.strip("\n")
+            if "nbgrader" in part.metadata and k:
+                part.metadata["nbgrader"]["grade_id"] += f"-{k}"
+            if k == len(pieces) - 1:
+                if piece.strip():
+                    cells.append(part)
+                break
+            cells.append(part)
+            label = re.search(r"^:label:\s*(\S+)", piece, re.M)
+            answer = nbformat.v4.new_markdown_cell(ANSWER)
+            answer.metadata.update(answer_metadata(
+                label.group(1) if label else f"exercise-{k}"))
+            cells.append(answer)
+    nb.cells = cells
+
+
 def student_notebook(chapter: Chapter, executed_key):
     """The student's notebook, built from the executed answer key."""
     nb = copy.deepcopy(executed_key)
@@ -197,9 +257,8 @@ def student_notebook(chapter: Chapter, executed_key):
         by_cell.setdefault(region.cell, []).append(region)
     first_stub = min(by_cell) if by_cell else len(nb.cells)
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "markdown":
-            cell.source = _SOLUTION_BLOCK.sub("", cell.source)
-            continue
+        for key in GRADER_KEYS:
+            cell.metadata.pop(key, None)
         if cell.cell_type != "code":
             continue
         if i in by_cell:
@@ -209,10 +268,8 @@ def student_notebook(chapter: Chapter, executed_key):
             cell.execution_count = None
             cell.metadata.pop("execution", None)
     nb.metadata.pop("widgets", None)
+    _with_answer_cells(nb, lambda label: {"answer": label})
     return nb
-
-
-STRICT_LINE = "checks.raise_on_failure()  # a failed check raises"
 
 
 def check_points(chapter: Chapter) -> dict[int, int]:
@@ -230,6 +287,99 @@ def check_points(chapter: Chapter) -> dict[int, int]:
                 f"that is a positive int (:points: 1), got {value!r}")
         points[i] = value
     return points
+
+
+def forbidden_names(chapter: Chapter, i: int) -> tuple[str, ...]:
+    """The ``forbid`` option of check cell ``i``: names in scratchnet."""
+    value = chapter.nb.cells[i].metadata.get("forbid", [])
+    if not (isinstance(value, list)
+            and all(isinstance(v, str) for v in value)):
+        raise ValueError(
+            f"{chapter.path}: check cell {i}'s forbid option must be a list "
+            f"of names such as [twolayer.backward], got {value!r}")
+    for name in value:
+        _scan.resolve_forbidden([name])     # a name that exists
+    return tuple(value)
+
+
+def task_windows(chapter: Chapter) -> dict[int, tuple[int | None, list]]:
+    """For each check cell: the code cell after which its task begins
+    (the locked cell before the task's first solution cell, or None
+    after a check cell), and the code cells of the task."""
+    checks = set(chapter.check_cells())
+    solutions = chapter.solution_cells()
+    windows, cells = {}, []
+    for i, cell in enumerate(chapter.nb.cells):
+        if cell.cell_type != "code":
+            continue
+        if i not in checks:
+            cells.append(i)
+            continue
+        first = next((k for k, j in enumerate(cells) if j in solutions),
+                     len(cells))
+        anchor = cells[first - 1] if first else None
+        windows[i] = (anchor, cells[first:])
+        cells = []
+    return windows
+
+
+def verify_tasks(chapter: Chapter) -> None:
+    """Refuse a chapter whose own cells a graded check would hold against
+    a student: a cell (or a solution cell's given lines) that changes a
+    library, or a locked cell inside a task that uses what its check
+    forbids."""
+    by_cell: dict[int, list[Region]] = {}
+    for region in chapter.regions:
+        by_cell.setdefault(region.cell, []).append(region)
+    trees, bindings = {}, _scan.Bindings()
+    for i, cell in enumerate(chapter.nb.cells):
+        if cell.cell_type == "code" and i not in chapter.check_cells():
+            source = (student_source(cell, by_cell[i]) if i in by_cell
+                      else cell.source)
+            trees[i] = ast.parse(source)
+            bindings.learn(trees[i])
+            changes = [f for f in _scan.static_findings(
+                trees[i], bindings, set(), dynamic=False)]
+            if changes:
+                raise ValueError(f"{chapter.path}: cell {i}: {changes[0]}")
+    for i, (_, window) in task_windows(chapter).items():
+        forbidden = {f"scratchnet.{n}" for n in forbidden_names(chapter, i)}
+        for k in window:
+            # The student's cell as handed out, and as the key fills it.
+            key = ast.parse(strip_markers(chapter.nb.cells[k].source))
+            found = [f for tree in (trees[k], key)
+                     for f in _scan.static_findings(
+                         tree, bindings, forbidden, dynamic=False)]
+            if found:
+                raise ValueError(
+                    f"{chapter.path}: cell {k}, in the task of check cell "
+                    f"{i}: {found[0]}; a student would lose the check's "
+                    "points for it")
+
+
+def _grading_source(cell, points: int, forbid: tuple[str, ...],
+                    after: str | None) -> str:
+    """A check cell as nbgrader grades it: a fresh checker, one point
+    per verdict, and the hidden test. ``after``: the fingerprint of the
+    cell after which the task's cells begin."""
+    def indent(text: str) -> list[str]:
+        return [f"    {line}".rstrip() for line in text.strip("\n")
+                .split("\n")]
+
+    lines = [
+        "from importlib import reload",
+        "",
+        "import scratchnet.checks",
+        "",
+        "checks = reload(scratchnet.checks)  # a fresh checker",
+        f"with checks.grading({points}, forbid={forbid!r},",
+        f"                    after={after!r}) as grade:",
+        *indent(cell.source)]
+    hidden = cell.metadata.get("hidden", "")
+    if hidden:
+        lines += ["    ### BEGIN HIDDEN TESTS", *indent(hidden),
+                  "    ### END HIDDEN TESTS"]
+    return "\n".join([*lines, "grade.score"])
 
 
 def _nbgrader_solution_source(cell) -> str:
@@ -254,10 +404,14 @@ def nbgrader_notebook(chapter: Chapter, points: dict[int, int]):
     """The chapter as an nbgrader source notebook.
 
     Solution cells keep nbgrader's markers (``solution: true``); check
-    cells are locked autograded tests worth ``points[i]``, made to raise
-    on failure; every other cell is read-only. The exercises' written
-    solutions are removed. Outputs are cleared.
+    cells are locked autograded tests worth ``points[i]``, graded per
+    verdict by :func:`scratchnet.checks.grading`, with their hidden
+    tests; every other cell is read-only, except one answer cell after
+    each exercise. The exercises' written solutions are removed. Outputs
+    are cleared.
     """
+    verify_tasks(chapter)
+    windows = task_windows(chapter)
     nb = copy.deepcopy(chapter.nb)
     solutions = chapter.solution_cells()
     counters: dict[str, int] = {}
@@ -270,14 +424,17 @@ def nbgrader_notebook(chapter: Chapter, points: dict[int, int]):
         meta = {"schema_version": 3, "solution": False, "grade": False,
                 "locked": True}
         if cell.cell_type == "markdown":
-            cell.source = _SOLUTION_BLOCK.sub("", cell.source)
             meta["grade_id"] = grade_id("text")
         elif i in solutions:
             cell.source = _nbgrader_solution_source(cell)
             meta.update(solution=True, locked=False,
                         grade_id=grade_id("solution"))
         elif i in points:
-            cell.source = f"{STRICT_LINE}\n{cell.source}"
+            anchor = windows[i][0]
+            cell.source = _grading_source(
+                cell, points[i], forbidden_names(chapter, i),
+                None if anchor is None else _scan.fingerprint(
+                    nb.cells[anchor].source))
             meta.update(grade=True, points=points[i],
                         grade_id=grade_id("check"))
         else:
@@ -285,14 +442,23 @@ def nbgrader_notebook(chapter: Chapter, points: dict[int, int]):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+        for key in GRADER_KEYS:
+            cell.metadata.pop(key, None)
         cell.metadata["nbgrader"] = meta
     nb.metadata.pop("jupytext", None)
+    _with_answer_cells(nb, lambda label: {"answer": label})
     return nb
 
 
-def write(path, out_dir, execute_key: bool = True) -> dict | None:
+def write(path, out_dir, execute_key: bool = True, executed=None,
+          convert=None) -> dict | None:
     """Write the student notebook, the answer key and the nbgrader source
     of one chapter.
+
+    executed : the chapter as the book build executed it (then it is not
+        executed again)
+    convert : ``convert(nb, kind)`` turns a notebook's MyST markdown into
+        what readers see, for kind "key", "student" or "nbgrader"
 
     Returns counts (stubs, checks, points) or None if the chapter has no
     solutions. The nbgrader source goes to
@@ -304,45 +470,21 @@ def write(path, out_dir, execute_key: bool = True) -> dict | None:
         return None
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    key = key_notebook(chapter)
-    if execute_key:
+    key = key_notebook(chapter, executed)
+    if executed is None and execute_key:
         execute(key, chapter.path.resolve().parent)
     student = student_notebook(chapter, key)
+    points = check_points(chapter)
+    source_nb = nbgrader_notebook(chapter, points)
+    if convert is not None:
+        key = convert(key, "key")
+        student = convert(student, "student")
+        source_nb = convert(source_nb, "nbgrader")
     nbformat.write(key, out_dir / f"{chapter.name}-key.ipynb")
     nbformat.write(student, out_dir / f"{chapter.name}-student.ipynb")
-    points = check_points(chapter)
     source = out_dir / "nbgrader" / "source" / chapter.name
     source.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nbgrader_notebook(chapter, points),
-                   source / f"{chapter.name}.ipynb")
+    nbformat.write(source_nb, source / f"{chapter.name}.ipynb")
     return {"chapter": chapter.name, "stubs": len(chapter.regions),
             "checks": len(chapter.check_cells()),
             "points": sum(points.values())}
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m scratchnet.assign",
-        description="Write a student notebook and an answer key for each "
-                    "chapter that marks solutions.")
-    parser.add_argument("chapters", nargs="+", type=Path,
-                        help="MyST chapters (book/*.md)")
-    parser.add_argument("-o", "--out", type=Path, default=Path("assignments"),
-                        help="output folder (default: assignments/)")
-    parser.add_argument("--no-execute", action="store_true",
-                        help="do not execute the answer key")
-    args = parser.parse_args(argv)
-    for path in args.chapters:
-        counts = write(path, args.out, execute_key=not args.no_execute)
-        if counts is None:
-            print(f"{path}: no solutions marked, skipped")
-        else:
-            print(f"{path}: {counts['stubs']} stubs, {counts['checks']} "
-                  f"check cells, {counts['points']} points -> {args.out}/"
-                  f"{counts['chapter']}-{{student,key}}.ipynb and "
-                  f"{args.out}/nbgrader/source/{counts['chapter']}/")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

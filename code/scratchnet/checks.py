@@ -22,38 +22,28 @@ helpful message when the student's answer is wrong::
 
 from __future__ import annotations
 
+import contextlib
+import sys
+import warnings
 from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from . import gradcheck
+from . import _scan, gradcheck
 from ._checks import (
     PARAM_NAMES,
     as_float_matrix,
+    as_int,
     as_labels,
     as_real,
     check_params,
 )
 
-__all__ = ["CheckFailed", "run", "shape", "gradient", "value", "backward",
-           "raise_on_failure"]
+__all__ = ["CheckFailed", "Grade", "run", "shape", "gradient", "value",
+           "backward", "grading"]
 
-#: In strict mode (``raise_on_failure()``), a failing check raises
-#: CheckFailed with its verdict instead of printing it and returning False.
-_STRICT = False
-
-
-def raise_on_failure(on: bool = True) -> None:
-    """Make every failing check raise CheckFailed, an AssertionError whose
-    message is the verdict line, instead of printing it.
-
-    For autograders such as nbgrader, which give a test cell its points
-    unless it raises. Passing checks still print their verdict.
-    """
-    global _STRICT
-    if not isinstance(on, bool):
-        raise TypeError(f"on must be a bool, got {type(on).__name__}")
-    _STRICT = on
+#: The verdicts of the graded check cell that is running, or None.
+_RECORD: list | None = None
 
 #: What to look at when a parameter's gradient is wrong.
 BACKWARD_HINTS = {
@@ -75,14 +65,16 @@ def _callable(name: str, value) -> None:
             f"got {type(value).__name__}")
 
 
-def run(name: str, test: Callable[[], object]) -> bool:
+def run(name: str, test: Callable[[], object], *,
+        counts_as: str | None = None) -> bool:
     """Run ``test()`` and print the verdict for ``name``.
 
     ``test`` raises CheckFailed or AssertionError with a message when the
     answer is wrong; NotImplementedError and NameError mean the student has
     not written (or run) the code yet; any other exception is an error in
     the student's code, quoted in the verdict. Returns True if the check
-    passed.
+    passed. Inside :func:`grading`, the verdict counts towards the point
+    of ``counts_as`` (default: ``name``).
     """
     if not isinstance(name, str) or not name:
         raise TypeError(
@@ -92,26 +84,23 @@ def run(name: str, test: Callable[[], object]) -> bool:
         test()
     except NotImplementedError as err:
         hint = f" ({err})" if str(err) else ""
-        return _fail(f"{name}: not implemented yet: fill in the cell above, "
-                     f"which raises NotImplementedError{hint}")
+        verdict = (f"{name}: not implemented yet: fill in the cell above, "
+                   f"which raises NotImplementedError{hint}")
     except NameError as err:
-        return _fail(f"{name}: {err}: run the cell above first (until you "
-                     "fill it in, it raises NotImplementedError)")
+        verdict = (f"{name}: {err}: run the cell above first (until you "
+                   "fill it in, it raises NotImplementedError)")
     except AssertionError as err:
-        return _fail(f"{name}: FAILED: {err}")
+        verdict = f"{name}: FAILED: {err}"
     except Exception as err:  # noqa: BLE001 (any error of the student's)
-        return _fail(f"{name}: FAILED: your code raised "
-                     f"{type(err).__name__}: {err}")
-    print(f"{name}: passed")
-    return True
-
-
-def _fail(verdict: str) -> bool:
-    """Print the verdict and return False, or raise it in strict mode."""
-    if _STRICT:
-        raise CheckFailed(verdict) from None
+        verdict = (f"{name}: FAILED: your code raised "
+                   f"{type(err).__name__}: {err}")
+    else:
+        verdict = f"{name}: passed"
+    passed = verdict == f"{name}: passed"
     print(verdict)
-    return False
+    if _RECORD is not None:
+        _RECORD.append((counts_as or name, passed, verdict))
+    return passed
 
 
 def _shape_of(name, value, expected):
@@ -128,9 +117,22 @@ def shape(name: str, get: Callable[[], object], expected) -> bool:
     return run(name, lambda: _shape_of(name, get(), expected))
 
 
+def _unchanged(inputs: Mapping) -> None:
+    """Raise if an input the student's cell read was changed by it."""
+    for key, (get, expected) in inputs.items():
+        now = np.asarray(get(), dtype=np.float64)
+        if now.shape != np.shape(expected) or not np.array_equal(
+                now, expected):
+            raise CheckFailed(
+                f"{key} was changed by your cell: work on a copy "
+                f"({key}.copy()), not on {key} itself (an assignment "
+                "such as `d = " + key + "` gives the same array a second "
+                "name)")
+
+
 def gradient(name: str, get: Callable[[], object], loss: Callable,
              at, scale: float = 1.0, hint: str = "",
-             tol: float = 1e-6) -> bool:
+             tol: float = 1e-6, unchanged: Mapping | None = None) -> bool:
     """Check a gradient against centered finite differences.
 
     get : returns the student's gradient
@@ -138,13 +140,20 @@ def gradient(name: str, get: Callable[[], object], loss: Callable,
     at : the float64 array at which to differentiate (it is copied)
     scale : multiply the numerical gradient by this (e.g. m, for the
         code's ``dZ2``, which is m times the gradient of the mean loss)
+    unchanged : ``{"P": (lambda: P, P_before)}``: inputs that the
+        student's code must leave as they were, checked first
     """
     _callable("get", get)
     _callable("loss", loss)
     point = np.array(at, dtype=np.float64)
     scale = as_real("scale", scale)
+    unchanged = {k: (g, np.array(v, dtype=np.float64))
+                 for k, (g, v) in (unchanged or {}).items()}
+    for key, (g, _) in unchanged.items():
+        _callable(f"unchanged[{key!r}][0]", g)
 
     def test():
+        _unchanged(unchanged)
         value = np.asarray(get(), dtype=np.float64)
         _shape_of(name, value, point.shape)
         reference = scale * gradcheck.numerical_gradient(loss, point.copy())
@@ -241,3 +250,100 @@ def backward(get: Callable[[], Callable], params: Mapping, X, y,
 def _cache(params, X):
     from .twolayer import forward
     return forward(params, X)[1]
+
+
+# --- graded check cells (nbgrader) ------------------------------------------
+
+
+class Grade:
+    """The points of one graded check cell: one per verdict name, earned
+    when every verdict of that name passed (a hidden test counts towards
+    the name it checks)."""
+
+    def __init__(self, points: int) -> None:
+        self.points = points
+        self.verdicts: list[tuple[str, bool, str]] = []
+        self.refused: list[str] = []
+
+    def hidden(self, name: str, test: Callable[[], object]) -> bool:
+        """A hidden test of the point ``name`` (an instructor's check that
+        students don't see)."""
+        return run(f"{name} (hidden test)", test, counts_as=name)
+
+    @property
+    def score(self) -> float:
+        if self.refused:
+            return 0.0
+        names: dict[str, bool] = {}
+        for name, passed, _ in self.verdicts:
+            names[name] = names.get(name, True) and passed
+        return float(min(self.points, sum(names.values())))
+
+
+def _inputs():
+    """The sources executed so far in this IPython kernel, or None."""
+    shell = sys.modules.get("IPython")
+    shell = shell and shell.get_ipython()
+    if shell is None:
+        return None, {}
+    return list(shell.history_manager.input_hist_parsed), shell.user_ns
+
+
+GRADING_CALL = "checks.grading("
+
+
+@contextlib.contextmanager
+def grading(points: int, forbid=(), after: str | None = None):
+    """Grade one check cell for nbgrader, one point per verdict.
+
+    Inside the ``with`` block, every verdict prints as it comes and is
+    counted. At the end the cell prints its score; it raises CheckFailed
+    (0 points) with every verdict when none passed, and otherwise the
+    cell's last line, ``grade.score``, gives nbgrader the points as a
+    partial grade. The student's output to stderr and warnings print to
+    stdout, so that they don't cost a passing check its points.
+
+    Before the checks, it reads the cells executed so far (in IPython):
+    any cell that assigns to an attribute of a module (a monkeypatch),
+    and any cell of this task that uses one of ``forbid`` (dotted names
+    in scratchnet, the package's own answer to this task), make the cell
+    score 0 with a verdict that says why. The task's cells are those
+    after the last cell whose fingerprint is ``after`` (a locked cell),
+    or after the previous graded check.
+    """
+    global _RECORD
+    points = as_int("points", points)
+    if isinstance(forbid, str):
+        raise TypeError("forbid must be a sequence of names, got a str")
+    forbid = tuple(forbid)
+    grade = Grade(points)
+    inputs, namespace = _inputs()
+    if inputs is not None:
+        starts = [k for k, text in enumerate(inputs[:-1])
+                  if GRADING_CALL in text
+                  or _scan.fingerprint(text) == after]
+        window = starts[-1] + 1 if starts else 0
+        grade.refused = _scan.runtime_findings(inputs, namespace, window,
+                                               forbid)
+    out = sys.stdout
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"{category.__name__}: {message}", file=out)
+
+    _RECORD = grade.verdicts
+    try:
+        with contextlib.redirect_stderr(out), \
+                warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = show
+            yield grade
+    finally:
+        _RECORD = None
+    for reason in grade.refused:
+        print(f"0 points: {reason}")
+    score = grade.score
+    print(f"score: {score:g} of {points}")
+    if score == 0:
+        lines = [v for _, _, v in grade.verdicts] + [
+            f"0 points: {r}" for r in grade.refused]
+        raise CheckFailed("\n".join(lines) or "no check ran")
