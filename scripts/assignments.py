@@ -1,6 +1,6 @@
 """The assignments of a built book: handouts, answer keys, nbgrader sources.
 
-Usage: python scripts/assignments.py [BOOK_ROOT]
+Usage: python scripts/assignments.py [BOOK_ROOT] [--out FOLDER]
 
 Run after the HTML build (``make assignments`` runs both). For every
 chapter that marks solutions, ``scratchnet.assign`` writes to
@@ -16,12 +16,15 @@ chapter that marks solutions, ``scratchnet.assign`` writes to
 All three get the conversion that the book's downloads get
 (``book/_ext/reader_notebooks.py``): glued numbers filled in,
 references as the text the page shows, exercises as headed sections, and
-no "Run this chapter" box. Keys and sources are for instructors only:
-``make site`` publishes the handouts alone.
+no "Run this chapter" box; the handouts leave out the listings of the
+package's code (``twolayer._backward`` is the answer to ``backward``).
+Keys and sources are for instructors only: ``make site`` publishes the
+handouts alone.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 from pathlib import Path
@@ -65,7 +68,7 @@ def build(root: Path, out: Path | None = None) -> dict:
 
         def convert(nb, kind, docname=docname):
             converter = reader_notebooks.chapter_converter(
-                rendered, html, root, docname)
+                rendered, html, root, docname, listings=kind == "key")
             return reader_notebooks.convert(
                 nb, converter, rendered, INTROS[kind],
                 strip=kind != "nbgrader")
@@ -78,5 +81,17 @@ def build(root: Path, out: Path | None = None) -> dict:
     return counts
 
 
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("root", nargs="?", type=Path, default=Path("."),
+                        help="the book's root (default: .)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="the folder to write (default: "
+                             "ROOT/assignments)")
+    args = parser.parse_args(argv)
+    build(args.root.resolve(), args.out and args.out.resolve())
+    return 0
+
+
 if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve())
+    sys.exit(main())

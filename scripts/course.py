@@ -1,6 +1,7 @@
 """An nbgrader course folder, ready to release the book's assignments.
 
 Usage: python scripts/course.py [BOOK_ROOT] [--course FOLDER]
+       [--assignments FOLDER]
 
 Run after ``make assignments`` (``make course`` runs both). It makes the
 course folder (``course/`` in the book's root unless ``--course`` names
@@ -54,8 +55,8 @@ def nbgrader(*args: str, cwd: Path) -> None:
         raise SystemExit(f"nbgrader {' '.join(args)} failed")
 
 
-def make(root: Path, course: Path) -> list[str]:
-    sources = root / "assignments" / "nbgrader" / "source"
+def make(assignments: Path, course: Path) -> list[str]:
+    sources = assignments / "nbgrader" / "source"
     if not sources.is_dir():
         raise SystemExit(f"{sources} is missing: run make assignments")
     course.mkdir(parents=True, exist_ok=True)
@@ -80,10 +81,14 @@ def main(argv=None) -> int:
                         help="the book's root (default: .)")
     parser.add_argument("--course", type=Path, default=None,
                         help="the course folder (default: ROOT/course)")
+    parser.add_argument("--assignments", type=Path, default=None,
+                        help="what make assignments wrote (default: "
+                             "ROOT/assignments)")
     args = parser.parse_args(argv)
     root = args.root.resolve()
     course = (args.course or root / "course").resolve()
-    names = make(root, course)
+    names = make((args.assignments or root / "assignments").resolve(),
+                 course)
     print(f"course: {course}, with {len(names)} assignments released to "
           f"{course / 'release'}: {', '.join(names)}")
     return 0

@@ -1,9 +1,13 @@
-"""The instructor's workflow with the real nbgrader, on every source.
+"""The instructor's route with the real nbgrader, on every assignment.
 
-In a temporary course folder: ``nbgrader generate_assignment`` on the
-sources that ``make assignments`` writes, a leak scan of the released
-notebooks, then blank, wrong and correct submissions through ``nbgrader
-autograde`` and ``nbgrader export``, and ``nbgrader validate`` on each.
+The course folder is made as ``make course`` makes it (the book built
+from scratch, ``scripts/assignments.py``, then ``scripts/course.py``).
+For each of the five assignments, students hand in: a blank notebook,
+the correct answers, three typical wrong answers, and three cheats (a
+monkeypatch of the checker in a solution cell, the same in an added
+cell, and the package's own implementation of the tasks). ``nbgrader
+autograde``, the tamper report, ``nbgrader generate_feedback`` and
+``nbgrader export`` then run as the instructors' page says.
 """
 
 from __future__ import annotations
@@ -11,47 +15,103 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
 from scratchnet import assign
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader")]
+pytestmark = [pytest.mark.slow, pytest.mark.book,
+              pytest.mark.xdist_group("nbgrader")]
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
-COURSE_ID = "backprop-again"
+NAMES = ["backprop-hidden", "backprop-output", "forward", "loss", "training"]
 
-#: Wrong answers: (chapter, solution text, wrong text, the check cells,
-#: counted from 0 in the chapter, whose points the answer must lose).
+#: Typical wrong answers: label -> (assignment, solution text, wrong text,
+#: the points it must lose: those of the verdicts of its own task).
 WRONG = {
-    "missing transpose": ("backprop-output", "dW2 = A1.T @ dZ2 / m",
-                          "dW2 = dZ2.T @ A1 / m", [3]),
-    "missing / m": ("backprop-hidden", "dW1 = np.dot(X.T, dZ1) / m",
-                    "dW1 = np.dot(X.T, dZ1)", [2]),
-    "= 1 for -= 1": ("backprop-output", "dZ2[range(m), y] -= 1             #",
-                     "dZ2[range(m), y] = 1              #", [0]),
-    "unmasked dZ1": ("backprop-hidden", "dZ1[Z1 <= 0] = 0                  #",
-                     "pass                              #", [1]),
-    "update with the wrong sign": ("training",
-                                   "params[key] -= lr * grads[key]",
-                                   "params[key] += lr * grads[key]", [0]),
+    "probs summed over the columns": (
+        "forward", "np.sum(Z2_exp, axis=1, keepdims=True)",
+        "np.sum(Z2_exp, axis=0, keepdims=True)", 1),
+    "softmax without the shift": (
+        "forward", "shifted = Z - np.max(Z, axis=1, keepdims=True)",
+        "shifted = Z", 1),
+    "softmax shifted by the global maximum": (
+        "forward", "shifted = Z - np.max(Z, axis=1, keepdims=True)",
+        "shifted = Z - np.max(Z)", 1),
+    "a sum for the mean": ("loss", "L = np.mean(correct_logprobs)",
+                           "L = np.sum(correct_logprobs)", 1),
+    "no minus sign": ("loss", "correct_logprobs = -np.log(",
+                      "correct_logprobs = np.log(", 1),
+    "every probability, not the true class's": (
+        "loss", "-np.log(P[range(m), y])", "-np.log(P)", 1),
+    "= 1 for -= 1": ("backprop-output",
+                     "dZ2[range(m), y] -= 1             #",
+                     "dZ2[range(m), y] = 1              #", 1),
     "bias summed over the wrong axis": (
         "backprop-output",
         "db2 = np.sum(dZ2, axis=0, keepdims=True) / m      # (1, 3)",
         "db2 = np.sum(dZ2, axis=1, keepdims=True).T[:, :3] / m  # (1, 3)",
-        [2]),
+        1),
+    "missing transpose": ("backprop-output", "dW2 = A1.T @ dZ2 / m",
+                          "dW2 = dZ2.T @ A1 / m", 1),
+    "dA1 without the transpose": (
+        "backprop-hidden", "dA1 = dZ2 @ W2.T                          #",
+        "dA1 = dZ2 @ W2                            #", 1),
+    "unmasked dZ1": ("backprop-hidden", "dZ1[Z1 <= 0] = 0                  #",
+                     "pass                              #", 1),
+    "missing / m": ("backprop-hidden", "dW1 = np.dot(X.T, dZ1) / m",
+                    "dW1 = np.dot(X.T, dZ1)", 1),
+    "update with the wrong sign": ("training",
+                                   "params[key] -= lr * grads[key]",
+                                   "params[key] += lr * grads[key]", 1),
+    "no learning rate": ("training", "params[key] -= lr * grads[key]",
+                         "params[key] -= grads[key]", 1),
+    "a new array, not in place": (
+        "training", "params[key] -= lr * grads[key]",
+        "params[key] = params[key] - lr * grads[key]", 1),
 }
 
+#: The aliasing bug: P itself becomes P - Y. Its own check must fail,
+#: with a verdict that names P.
+ALIAS = ("backprop-output", "dZ2 = P.copy()                    # (300, 3)",
+         "dZ2 = P                           # (300, 3)")
 
-def chapters_with_solutions() -> list[str]:
-    return sorted(p.stem for p in (ROOT / "book").glob("*.md")
-                  if assign.load(p).regions)
+#: The tasks done with the package's own answer: (assignment, solution
+#: text, shortcut, the check cells that must then give no points).
+SHORTCUTS = {
+    "forward": [("Z2_exp = np.exp(Z2)", "probs = functional.softmax(Z2)",
+                 0),
+                ("shifted = Z - np.max(Z, axis=1, keepdims=True)",
+                 "return functional.softmax(Z)", 1)],
+    "loss": [("L = np.mean(correct_logprobs)",
+              "L = functional.cross_entropy(P, y)", 0)],
+    "backprop-output": [
+        ("dW2 = np.dot(A1.T, dZ2) / m",
+         "dW2 = twolayer.backward(params, cache, y)['W2']", 1),
+        ("db2 = np.sum(dZ2, axis=0, keepdims=True) / m      # (1, 3)",
+         "from scratchnet.twolayer import backward as b\n"
+         "db2 = b(params, cache, y)['b2']", 2),
+        ("    dW2 = A1.T @ dZ2 / m",
+         "    dW2 = twolayer.backward(params, {'X': X, 'Z1': cache['Z1'], "
+         "'A1': A1, 'P': P}, y)['W2']", 3)],
+    "backprop-hidden": [
+        ("dZ1[Z1 <= 0] = 0                  #",
+         "dZ1 = functional.relu_backward(dA1, Z1)  #", 1),
+        ("dW1 = np.dot(X.T, dZ1) / m",
+         "g = twolayer.backward(params, cache, y)\ndW1 = g['W1']", 2),
+        ("    dZ2 = P.copy()\n", "    return twolayer.backward(params, "
+         "cache, y)\n    dZ2 = P.copy()\n", 3)],
+    "training": [("params[key] -= lr * grads[key]",
+                  "twolayer.sgd_step(params, grads, lr); break", 0)],
+}
+
+MONKEYPATCH = ("import scratchnet.gradcheck\n"
+               "checks.raise_on_failure = lambda *a, **k: None\n"
+               "scratchnet.gradcheck.relative_error = lambda *a, **k: 0.0\n"
+               "np.allclose = lambda *a, **k: True\n")
 
 
 def nbgrader(*args, cwd: Path, check=True) -> subprocess.CompletedProcess:
@@ -66,24 +126,28 @@ def nbgrader(*args, cwd: Path, check=True) -> subprocess.CompletedProcess:
     return result
 
 
+def script(book: Path, name: str, *args) -> None:
+    result = subprocess.run(
+        [sys.executable, str(book / "scripts" / name), str(book), *args],
+        text=True, capture_output=True, timeout=900)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+
 @pytest.fixture(scope="session")
-def course(tmp_path_factory):
-    """A course folder with every chapter's source, generated."""
-    root = tmp_path_factory.mktemp("course")
+def course(built_html, tmp_path_factory):
+    """A course made as `make course` makes it, from the built book."""
     out = tmp_path_factory.mktemp("assignments")
+    root = tmp_path_factory.mktemp("course")
+    script(built_html, "assignments.py", "--out", str(out))
+    script(built_html, "course.py", "--course", str(root),
+           "--assignments", str(out))
     points = {}
-    for name in chapters_with_solutions():
-        # The sources need no executed key (nbgrader clears outputs).
-        counts = assign.write(ROOT / "book" / f"{name}.md", out,
-                              execute_key=False)
-        points[name] = counts["points"]
-    shutil.copytree(out / "nbgrader" / "source", root / "source")
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        "c.ExecutePreprocessor.timeout = 600\n")
-    for name in points:
-        nbgrader("generate_assignment", name, "--force", cwd=root)
+    for name in NAMES:
+        nb = nbformat.read(root / "source" / name / f"{name}.ipynb",
+                           as_version=4)
+        points[name] = sum(c.metadata["nbgrader"]["points"]
+                           for c in nb.cells
+                           if c.metadata.get("nbgrader", {}).get("grade"))
     print("\npoints per assignment:", json.dumps(points))
     return root, points, out
 
@@ -93,147 +157,233 @@ def released(root: Path, name: str):
                          as_version=4)
 
 
-def test_every_chapter_with_solutions_has_a_source(course):
+def check_cell_points(root: Path, name: str) -> list[int]:
+    source = nbformat.read(root / "source" / name / f"{name}.ipynb",
+                           as_version=4)
+    return [c.metadata["nbgrader"]["points"] for c in source.cells
+            if c.metadata.get("nbgrader", {}).get("grade")]
+
+
+def filled(root: Path, name: str, changes=()):
+    """The released notebook with every stub filled in as the source's
+    solution, each (old, new) of ``changes`` made once."""
+    source = nbformat.read(root / "source" / name / f"{name}.ipynb",
+                           as_version=4)
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells
+             if "nbgrader" in c.metadata}
+    nb = released(root, name)
+    done = [0] * len(changes)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            cell.source = assign.strip_markers(
+                by_id[meta["grade_id"]].source)
+            for k, (old, new) in enumerate(changes):
+                if not done[k] and old in cell.source:
+                    cell.source = cell.source.replace(old, new, 1)
+                    done[k] = 1
+    assert all(done), (name, changes, done)
+    return nb
+
+
+def first_solution(nb):
+    return next(k for k, c in enumerate(nb.cells)
+                if c.metadata.get("nbgrader", {}).get("solution"))
+
+
+def submissions(root: Path, name: str) -> dict:
+    """Every student's notebook for one assignment."""
+    students = {"blank": released(root, name), "correct": filled(root, name)}
+    for k, (chapter, old, new, _) in enumerate(WRONG.values()):
+        if chapter == name:
+            students[f"wrong-{k}"] = filled(root, name, [(old, new)])
+    first = next(label for label, w in WRONG.items() if w[0] == name)
+    wrong = [WRONG[first][1:3]]
+    patched = filled(root, name, wrong)
+    k = first_solution(patched)
+    patched.cells[k].source = MONKEYPATCH + patched.cells[k].source
+    students["monkeypatch"] = patched
+    added = filled(root, name, wrong)
+    cell = nbformat.v4.new_code_cell(MONKEYPATCH)
+    added.cells.insert(first_solution(added) + 1, cell)
+    students["added-cell"] = added
+    students["package"] = filled(
+        root, name, [(old, new) for old, new, _ in SHORTCUTS[name]])
+    if name == ALIAS[0]:
+        students["alias"] = filled(root, name, [ALIAS[1:]])
+    return students
+
+
+@pytest.fixture(scope="session")
+def graded(course):
+    """Every submission autograded, the tamper reports, the feedback and
+    grades.csv, as the instructors' page runs them."""
     root, points, _ = course
-    assert set(points) == {"backprop-hidden", "backprop-output", "forward",
-                           "loss", "training"}
-    for name, total in points.items():
+    for name in NAMES:
+        for student, nb in submissions(root, name).items():
+            folder = root / "submitted" / f"{student}-{name}" / name
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+    reports = {}
+    for name in NAMES:
+        nbgrader("autograde", name, "--force", cwd=root)
+        reports[name] = subprocess.run(
+            [sys.executable, "-m", "scratchnet.tamper", name, "--course",
+             str(root)], text=True, capture_output=True, timeout=300)
+        nbgrader("generate_feedback", name, "--force", cwd=root)
+    nbgrader("export", cwd=root)
+    scores = {}
+    with open(root / "grades.csv") as f:
+        for row in csv.DictReader(f):
+            student = row["student_id"].rsplit("-" + row["assignment"], 1)
+            scores[student[0], row["assignment"]] = (
+                float(row["score"]), float(row["max_score"]))
+    print("\nscores:", json.dumps({f"{s}/{a}": v for (s, a), v in
+                                   sorted(scores.items())}))
+    return root, points, scores, reports
+
+
+def test_every_assignment_has_its_points_and_locked_checks(course):
+    root, points, _ = course
+    assert points == {"backprop-hidden": 9, "backprop-output": 5,
+                      "forward": 2, "loss": 1, "training": 1}
+    for name in NAMES:
         nb = nbformat.read(root / "source" / name / f"{name}.ipynb",
                            as_version=4)
-        ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells]
-        assert len(ids) == len(set(ids)) == len(nb.cells)
-        graded = [c.metadata["nbgrader"] for c in nb.cells
-                  if c.metadata["nbgrader"]["grade"]]
-        assert all(g["locked"] and not g["solution"] and g["points"] >= 1
-                   for g in graded)
-        assert sum(g["points"] for g in graded) == total
+        ids = [c.metadata["nbgrader"]["grade_id"] for c in nb.cells
+               if "nbgrader" in c.metadata]
+        assert len(ids) == len(set(ids))
         for cell in nb.cells:
-            meta = cell.metadata["nbgrader"]
-            assert meta["schema_version"] == 3
-            if assign.BEGIN in cell.source:
+            meta = cell.metadata.get("nbgrader")
+            if meta is None:                     # an exercise's answer
+                assert cell.source == assign.ANSWER
+            elif meta["grade"]:
+                assert meta["locked"] and not meta["solution"]
+                assert "BEGIN HIDDEN TESTS" in cell.source
+            elif assign.BEGIN in cell.source:
                 assert meta["solution"] and not meta["locked"]
-            elif not meta["grade"]:
+            else:
                 assert meta["locked"] and not meta["solution"]
 
 
 def test_the_released_notebooks_leak_nothing(course):
     root, points, _ = course
     for name in points:
-        chapter = assign.load(ROOT / "book" / f"{name}.md")
         text = json.dumps(released(root, name).cells)
-        for region in chapter.regions:
-            for line in region.lines:
-                code = line.split("#", 1)[0].strip()
-                if len(code) > 6:
-                    assert code not in text, (name, code)
-        markdown = "\n".join(c.source for c in released(root, name).cells
-                             if c.cell_type == "markdown")
-        blocks = assign._SOLUTION_BLOCK.findall(
-            (ROOT / "book" / f"{name}.md").read_text())
-        assert blocks, name
-        for block in blocks:
-            # The written solution, after its fence and options.
-            body = "\n".join(line for line in block.split("\n")[1:-2]
-                             if not line.startswith(":")).strip()
-            assert body and body not in markdown, (name, body[:80])
-        assert "{solution}" not in text
+        source = nbformat.read(root / "source" / name / f"{name}.ipynb",
+                               as_version=4)
+        lines = [line for cell in source.cells
+                 if cell.metadata.get("nbgrader", {}).get("solution")
+                 for part in cell.source.split(assign.BEGIN)[1:]
+                 for line in part.split(assign.END)[0].split("\n")]
+        codes = [c for c in (line.split("#", 1)[0].strip() for line in lines)
+                 if len(c) > 6]
+        assert codes, name
+        for code in codes:
+            assert code not in text, (name, code)
+        assert "HIDDEN TESTS" not in text and "grade.hidden" not in text
+        assert "Solution to" not in text and "<details>" not in text
         for cell in released(root, name).cells:
             assert not cell.get("outputs"), name
 
 
-def filled(root: Path, name: str, wrong: tuple[str, str] | None = None):
-    """The released notebook with every stub filled in as the source's
-    solution (one replacement wrong, if given)."""
-    source = nbformat.read(root / "source" / name / f"{name}.ipynb",
-                           as_version=4)
-    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells}
-    nb = released(root, name)
-    replaced = 0
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = assign.strip_markers(
-                by_id[meta["grade_id"]].source)
-            if wrong and wrong[0] in cell.source:
-                cell.source = cell.source.replace(*wrong)
-                replaced += 1
-    assert wrong is None or replaced == 1, (name, wrong, replaced)
-    return nb
-
-
-def submit(root: Path, student: str, name: str, nb) -> None:
-    folder = root / "submitted" / student / name
-    folder.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, folder / f"{name}.ipynb")
-
-
-def check_cell_points(root: Path, name: str) -> list[int]:
-    source = nbformat.read(root / "source" / name / f"{name}.ipynb",
-                           as_version=4)
-    return [c.metadata["nbgrader"]["points"] for c in source.cells
-            if c.metadata["nbgrader"]["grade"]]
-
-
-@pytest.fixture(scope="session")
-def graded(course):
-    """Scores of every submission, from nbgrader export."""
-    root, points, _ = course
-    students = {}
-    for name in points:
-        submit(root, f"blank-{name}", name, released(root, name))
-        students[f"blank-{name}"] = name
-        submit(root, f"correct-{name}", name, filled(root, name))
-        students[f"correct-{name}"] = name
-    for k, (label, (name, old, new, _)) in enumerate(WRONG.items()):
-        submit(root, f"wrong-{k}", name, filled(root, name, (old, new)))
-        students[f"wrong-{k}"] = label
-    for name in points:
-        nbgrader("autograde", name, "--force", cwd=root)
-    nbgrader("export", cwd=root)
-    scores = {}
-    with open(root / "grades.csv") as f:
-        for row in csv.DictReader(f):
-            scores[row["student_id"], row["assignment"]] = (
-                float(row["score"]), float(row["max_score"]))
-    print("\nscores:", json.dumps({f"{s}/{a}": v for (s, a), v in
-                                   sorted(scores.items())}))
-    return root, points, scores
-
-
 def test_blank_scores_zero_and_correct_full_marks(graded):
-    root, points, scores = graded
+    root, points, scores, _ = graded
     for name, total in points.items():
-        assert scores[f"blank-{name}", name] == (0.0, total), name
-        assert scores[f"correct-{name}", name] == (total, total), name
+        assert scores["blank", name] == (0.0, total), name
+        assert scores["correct", name] == (total, total), name
 
 
 @pytest.mark.parametrize("label", list(WRONG))
 def test_each_wrong_answer_loses_its_checks_points(graded, label):
-    root, points, scores = graded
+    root, points, scores, _ = graded
     k = list(WRONG).index(label)
     name, _, _, lost = WRONG[label]
-    cell_points = check_cell_points(root, name)
-    expected = points[name] - sum(cell_points[i] for i in lost)
+    expected = points[name] - lost
     assert scores[f"wrong-{k}", name] == (expected, points[name]), label
 
 
-def validate(root: Path, nb, tmp: Path) -> subprocess.CompletedProcess:
+def test_the_aliasing_bug_fails_at_dZ2_and_names_P(graded):
+    root, points, scores, _ = graded
+    name = ALIAS[0]
+    assert scores["alias", name][0] <= points[name] - 1
+    nb = nbformat.read(root / "autograded" / f"alias-{name}" / name /
+                       f"{name}.ipynb", as_version=4)
+    checks_out = [json.dumps(c.outputs) for c in nb.cells
+                  if c.metadata.get("nbgrader", {}).get("grade")]
+    assert "dZ2: FAILED: P was changed by your cell" in checks_out[0]
+
+
+@pytest.mark.parametrize("cheat", ["monkeypatch", "added-cell"])
+def test_a_monkeypatch_scores_nothing_and_is_reported(graded, cheat):
+    root, points, scores, reports = graded
+    for name in NAMES:
+        assert scores[cheat, name] == (0.0, points[name]), name
+        report = reports[name]
+        assert report.returncode == 1, report.stdout + report.stderr
+        mine = [line for line in report.stdout.split("\n")
+                if line.strip().startswith(f"{cheat}-{name}:")]
+        assert any("changes a library" in line for line in mine), mine
+        if cheat == "added-cell":
+            assert any("an added code cell" in line for line in mine)
+
+
+def test_the_package_answer_scores_nothing_for_its_task(graded):
+    root, points, scores, reports = graded
+    for name, shortcuts in SHORTCUTS.items():
+        cell_points = check_cell_points(root, name)
+        faked = {i for _, _, i in shortcuts}
+        expected = points[name] - sum(cell_points[i] for i in faked)
+        assert scores["package", name] == (expected, points[name]), name
+        mine = [line for line in reports[name].stdout.split("\n")
+                if line.strip().startswith(f"package-{name}:")]
+        assert any("own implementation" in line for line in mine), mine
+        nb = nbformat.read(root / "autograded" / f"package-{name}" / name
+                           / f"{name}.ipynb", as_version=4)
+        assert "the package's own implementation of what this task asks" \
+            in json.dumps([c.outputs for c in nb.cells
+                           if c.cell_type == "code"])
+
+
+def test_honest_students_are_not_in_the_tamper_report(graded):
+    root, points, scores, reports = graded
+    for name in NAMES:
+        flagged = {line.strip().split(":")[0].rsplit("-" + name, 1)[0]
+                   for line in reports[name].stdout.split("\n")[1:]
+                   if line.strip()}
+        assert flagged <= {"monkeypatch", "added-cell", "package"}, (
+            name, reports[name].stdout)
+        assert {"monkeypatch", "added-cell", "package"} <= flagged, name
+
+
+def test_feedback_is_written_for_every_student(graded):
+    root, points, _, _ = graded
+    for name in NAMES:
+        pages = sorted((root / "feedback").glob(f"*/{name}/{name}.html"))
+        assert len(pages) >= 7, (name, pages)
+        text = (root / "feedback" / f"package-{name}" / name /
+                f"{name}.html").read_text()
+        assert "own implementation" in text
+
+
+def validate(root: Path, nb, tmp: Path, *args) -> str:
     path = tmp / "submission.ipynb"
     nbformat.write(nb, path)
-    return nbgrader("validate", str(path), cwd=root, check=False)
+    return nbgrader("validate", str(path), *args, cwd=root,
+                    check=False).stdout
 
 
-def test_validate_fails_blank_and_wrong_and_passes_correct(graded,
-                                                           tmp_path):
-    root, points, _ = graded
-    for name in points:
-        blank = validate(root, released(root, name), tmp_path)
-        assert "Success!" not in blank.stdout, (name, blank.stdout[-2000:])
-        correct = validate(root, filled(root, name), tmp_path)
-        assert "Success!" in correct.stdout, (name,
-                                              correct.stdout[-3000:])
-    for label, (name, old, new, _) in WRONG.items():
-        wrong = validate(root, filled(root, name, (old, new)), tmp_path)
-        out = wrong.stdout
-        assert "Success!" not in out, (label, out[-2000:])
-        assert re.search(r"FAILED|Error|error", out), (label, out[-2000:])
+def test_validate_tells_the_student_what_failed(graded, tmp_path):
+    root, points, _, _ = graded
+    name = "backprop-output"
+    assert "Success!" not in validate(root, released(root, name), tmp_path)
+    assert "Success!" in validate(root, filled(root, name), tmp_path)
+    _, old, new, _ = WRONG["bias summed over the wrong axis"]
+    wrong = filled(root, name, [(old, new)])
+    out = validate(root, wrong, tmp_path, "--Validator.width=250")
+    assert "Success!" not in out
+    assert "db2: FAILED" in out
+    assert "keep (1, 3), divide by m" in out      # the whole hint
+    _, old, new, _ = WRONG["missing transpose"]
+    out = validate(root, filled(root, name, [(old, new)]), tmp_path)
+    assert "Partial credit" in out

@@ -408,3 +408,35 @@ def test_a_narrow_dense_layer_gives_the_input_gradient_of_the_formula(
                                    rtol=1e-5 if dtype == np.float32
                                    else 1e-12, atol=1e-6)
         layer.params["W"] *= 2.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 12), n=st.integers(2, 5),
+       levels=st.integers(1, 3), seed=st.integers(0, 2**31 - 1))
+def test_the_loss_counts_a_row_right_as_predict_does_ties_included(
+        m, n, levels, seed):
+    rng = np.random.default_rng(seed)
+    # Scores from one to three values: most rows hold ties at the top.
+    scores = rng.integers(0, levels, size=(m, n)).astype(np.float64)
+    y = rng.integers(0, n, size=m)
+    fn = nn.SoftmaxCrossEntropy()
+    fn.forward(scores, y)
+    assert fn.n_correct == int(np.sum(np.argmax(scores, axis=1) == y))
+
+
+def test_fit_reports_the_accuracy_predict_gives_when_scores_tie():
+    """The issue's case: a last layer of zeros ties every row's scores.
+    fit must report what predict gives (argmax, the first class wins),
+    not stop at once with accuracy 1.0."""
+    X, y = data.make_spiral(100, 3, seed=0)
+    model = nn.Sequential(nn.Dense(2, 100, seed=0), nn.ReLU(),
+                          nn.Dense(100, 3, seed=1))
+    for p in model.layers[2].params.values():
+        p[...] = 0.0
+    before = float(np.mean(model.predict(X) == y))
+    assert before == pytest.approx(1 / 3)
+    history = training.fit(model, X, y, epochs=3, batch_size=len(X),
+                           optimizer=optim.SGD(model.parameters(), lr=1.0),
+                           target=0.97)
+    assert history["accuracy"][0] == before
+    assert len(history["accuracy"]) == 3

@@ -129,6 +129,52 @@ def test_downloads_show_what_the_page_shows(published):
     assert source_maths > 20
 
 
+def test_handouts_read_like_the_book(published):
+    """The handouts, the answer keys and the nbgrader sources: plain
+    Jupyter markdown with the page's numbers, exercises as headings each
+    followed by an answer cell, and nothing that links to the solved
+    chapter. The same scan finds a role planted in a copy."""
+    out = published / "assignments"
+    books = {"student": sorted(out.glob("*-student.ipynb")),
+             "key": sorted(out.glob("*-key.ipynb")),
+             "nbgrader": sorted(out.glob("nbgrader/source/*/*.ipynb"))}
+    assert all(len(paths) == 5 for paths in books.values()), books
+
+    def raw(nb, kind):
+        cells = [c for c in nb.cells if kind != "nbgrader"
+                 or c.cell_type == "markdown"]
+        return [m.group(0) for c in cells
+                for m in RAW_MYST.finditer(c.source)]
+
+    for kind, paths in books.items():
+        for path in paths:
+            nb = nbformat.read(path, as_version=4)
+            assert raw(nb, kind) == [], (path.name, raw(nb, kind)[:5])
+            text = "\n".join(c.source for c in nb.cells
+                             if c.cell_type == "markdown")
+            chapter = path.name.split("-student")[0].split("-key")[0]
+            chapter = chapter.removesuffix(".ipynb")
+            soup = html_of(published, chapter)
+            for span in soup.select("span.pasted-text"):
+                assert span.get_text() in text, (path.name, span.get_text())
+            assert "executed notebook, " not in text and \
+                "Run this chapter" not in text, path.name
+            headings = [" ".join(t.get_text().split()) for t in
+                        soup.select("div.exercise .admonition-title")]
+            assert headings, path.name
+            for heading in headings:
+                assert f"### {heading}" in text, (path.name, heading)
+            if kind == "key":
+                assert "<summary>Solution to" in text, path.name
+            else:
+                assert "Solution to" not in text, path.name
+                answers = [c for c in nb.cells if c.metadata.get("answer")]
+                assert len(answers) == len(headings), path.name
+    planted = nbformat.read(books["student"][0], as_version=4)
+    planted.cells[1].source += "\nsee {ref}`ch-loss`"
+    assert raw(planted, "student") == ["{ref}`"]
+
+
 def test_make_notebooks_zips_the_same_notebooks(published):
     archive = published / "_build/notebooks/backprop-again-notebooks.zip"
     with zipfile.ZipFile(archive) as zf:

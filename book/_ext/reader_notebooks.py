@@ -112,8 +112,9 @@ class Converter:
     """Turns one chapter's MyST markdown cells into plain markdown."""
 
     def __init__(self, docname: str, rendered: Rendered, glued: dict,
-                 srcdir: Path) -> None:
+                 srcdir: Path, listings: bool = True) -> None:
         self.docname = docname
+        self.listings = listings         # include the package's code
         self.rendered = rendered
         self.glued = glued
         self.srcdir = srcdir
@@ -231,6 +232,10 @@ class Converter:
             return ["", f"**{number}** {self.inline(args)}".strip(), "",
                     *markdown_table(rows, head), ""]
         if name == "literalinclude":
+            if not self.listings:           # a handout: not the answer
+                what = options.get("pyobject") or Path(args).name
+                return ["", f"*(The book shows the package's `{what}` "
+                        "here, after the assignment.)*", ""]
             return ["", *self.literalinclude(args, options), ""]
         if name == "raw" and args == "html":
             return body
@@ -385,13 +390,14 @@ def reader_notebook(nb, converter: Converter, rendered: Rendered):
 
 
 def chapter_converter(rendered: Rendered, outdir: Path, srcdir: Path,
-                      docname: str) -> Converter:
+                      docname: str, listings: bool = True) -> Converter:
     """The converter of one chapter of a built book (``outdir`` is its
-    HTML folder, next to ``jupyter_execute``)."""
+    HTML folder, next to ``jupyter_execute``); without ``listings``, the
+    package's code that the chapter includes is left out (a handout)."""
     executed = outdir.parent / "jupyter_execute"
     nb = nbformat.read(executed / f"{docname}.ipynb", as_version=4)
     glued = glued_values(nb, executed / f"{docname}.glue.json")
-    return Converter(docname, rendered, glued, srcdir)
+    return Converter(docname, rendered, glued, srcdir, listings)
 
 
 def write_reader_notebooks(app, exception) -> None:

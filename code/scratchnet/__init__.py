@@ -12,7 +12,8 @@ The code of the book *Backprop, Again*. Modules:
   :mod:`scratchnet.training` -- layers, optimizers, fit, save and load;
 - :mod:`scratchnet.plotting` -- figures;
 - :mod:`scratchnet.checks` -- check cells for assignments;
-- :mod:`scratchnet.assign` -- chapters to student notebooks and keys.
+- :mod:`scratchnet.assign` -- chapters to student notebooks and keys;
+- :mod:`scratchnet.tamper` -- the tamper report on nbgrader submissions.
 """
 
 from . import (

@@ -420,8 +420,10 @@ class SoftmaxCrossEntropy:
         np.dot(P, b.ones_n, out=sums)             # row sums, (m, 1)
         P /= sums
         self._P, self._at, self._d = P, at, b.d
-        #: how many rows had the right class at the top (ties count)
-        self.n_correct = int(np.count_nonzero(correct == 0.0))
+        #: how many rows predict the right class, as predict does: argmax,
+        #: the first of tied scores
+        self.n_correct = int(np.count_nonzero(
+            np.argmax(scores, axis=1) == y))
         # -log softmax_y = log(sum exp(z - max)) - (z_y - max): never inf.
         logs = np.log(sums.reshape(-1))
         logs -= correct

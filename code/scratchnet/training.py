@@ -63,7 +63,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     ``evaluate_train``: False (the default) makes "accuracy" the
     fraction of training rows that the epoch's batches classified
     correctly, from the scores that the training step computes anyway
-    (each batch before its update; a tie at the top counts as correct).
+    (each batch before its update; a row counts as right when
+    ``predict`` would give its class: argmax, the first of tied scores).
     True adds a forward pass over all of X after every epoch and makes
     it the accuracy of the model at the end of the epoch, as before
     (issue 13: that pass cost more than a full-batch training step).
