@@ -383,3 +383,31 @@ def test_points_are_the_verdicts_each_check_prints(generated):
             verdicts = [line for line in text.splitlines()
                         if line.endswith(": passed")]
             assert len(verdicts) == points, (name, i, text)
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_the_nbgrader_source_locks_all_but_the_solutions(name):
+    """Fast: the metadata of every cell, without nbgrader or a kernel."""
+    chapter = assign.load(ROOT / "book" / f"{name}.md")
+    points = assign.check_points(chapter)
+    nb = assign.nbgrader_notebook(chapter, points)
+    solutions = graded = 0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            assert cell.source == assign.ANSWER      # an exercise's answer
+            continue
+        if meta["solution"]:
+            solutions += 1
+            assert not meta["locked"] and not meta["grade"]
+            assert assign.BEGIN in cell.source
+        elif meta["grade"]:
+            graded += meta["points"]
+            assert meta["locked"]
+            assert "checks.grading(" in cell.source
+            assert "### BEGIN HIDDEN TESTS" in cell.source
+        else:
+            assert meta["locked"], cell.source[:60]
+            assert assign.BEGIN not in cell.source
+    assert solutions == len(chapter.solution_cells())
+    assert graded == sum(points.values())

@@ -161,7 +161,7 @@ def test_a_kink_entry_is_checked_one_sided(spiral):
     for rows in (slice(None), slice(0, 1)):      # the batch, an origin row
         report = gradcheck.check_gradients(init(1.0), X[rows], y[rows])
         b1 = report["b1"]
-        assert (b1.n_checked, b1.n_kink, b1.n_unchecked) == (4, 4, 0)
+        assert (b1.n_checked, b1.n_kink, b1.n_frozen) == (4, 4, 0)
         assert b1.max_rel_error < 1e-8
     # On the origin row alone the analytic db1 is 0 and the centered
     # difference averages both sides, half the slope: clearly off.
@@ -170,24 +170,102 @@ def test_a_kink_entry_is_checked_one_sided(spiral):
 
 def test_no_verdict_passes_on_nothing():
     # The old bug's numbers: 0 entries compared, an error of 0.0.
-    p = gradcheck.ParamCheck("b1", (1, 4), 0.0, 0, 0, 0, float("nan"),
-                             1e-6)
+    p = gradcheck.ParamCheck("b1", (1, 4), 0.0, 0, 0, float("nan"), 1e-6,
+                             max_abs_error=0.0)
     assert not p.passed and "no entry" in p.reason
     report = gradcheck.GradCheckReport(params={"b1": p})
     assert not report.passed
     assert not gradcheck.GradCheckReport().passed
-    q = gradcheck.ParamCheck("W1", (2, 4), 1e-9, 7, 0, 1, float("nan"),
-                             1e-6)
-    assert not q.passed and "could not be checked" in q.reason
+
+
+def off_by(factor):
+    def backward(params, cache, y, reg=0.0):
+        grads = twolayer.backward(params, cache, y, reg)
+        grads["W2"] = grads["W2"] * factor
+        return grads
+    return backward
 
 
 def test_tolerance_is_the_verdict(spiral):
+    """A dW2 off by a relative 1e-4 passes at tol 1e-3 and fails at the
+    default 1e-6; the correct one passes even at 1e-14, because an error
+    at rounding level is allowed absolutely."""
     X, y = spiral
     params = init(1.0)
     report = gradcheck.check_gradients(params, X, y, tol=1e-6)
     assert report.passed and "tolerance 1e-06" in str(report)
-    tight = gradcheck.check_gradients(params, X, y, tol=1e-14)
-    assert not tight.passed
+    assert "for rounding" in str(report)
+    loose = gradcheck.check_gradients(params, X, y, tol=1e-3,
+                                      backward=off_by(1 + 2e-4))
+    assert loose.passed
+    strict = gradcheck.check_gradients(params, X, y,
+                                       backward=off_by(1 + 2e-4))
+    assert not strict.passed and not strict["W2"].passed
+    assert strict["W1"].passed
+    assert gradcheck.check_gradients(params, X, y, tol=1e-14).passed
+
+
+def unbalanced():
+    """The issue's point: an unbalanced subset of the spiral, W2 = 0 and
+    b2 the log of the class proportions, so the true db2 is 0."""
+    X, y = data.make_spiral(100, 3, seed=0)
+    rows = np.r_[0:100, 100:160, 200:240]
+    X, y = X[rows], y[rows]
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    params["b1"][...] = 0.3
+    params["W2"][...] = 0.0
+    params["b2"][...] = np.log(np.bincount(y) / len(y))
+    return params, X, y
+
+
+def test_a_correct_gradient_of_zero_passes(spiral):
+    params, X, y = unbalanced()
+    true = twolayer.backward(params, twolayer.forward(params, X)[1], y)
+    assert np.max(np.abs(true["b2"])) < 1e-15
+    report = gradcheck.check_gradients(params, X, y)
+    assert report.passed, report
+    # Shifted so that max |db2| = 3.5e-6: at rounding level, still right.
+    params["b2"] += np.array([[3.5e-6 * 3.0, 0.0, 0.0]])
+    true = twolayer.backward(params, twolayer.forward(params, X)[1], y)
+    assert 1e-6 < np.max(np.abs(true["b2"])) < 1e-5
+    assert gradcheck.check_gradients(params, X, y).passed
+    # A wrong db2 of the same tiny size still fails.
+    def tiny_bug(params, cache, y, reg=0.0):
+        grads = twolayer.backward(params, cache, y, reg)
+        grads["b2"] = grads["b2"] + 1e-4
+        return grads
+    assert not gradcheck.check_gradients(params, X, y,
+                                         backward=tiny_bug).passed
+
+
+def test_a_unit_on_its_kink_for_every_row_is_checked(capsys):
+    """W1[:, j] = b1[j] = 0 puts every row on unit j's kink, from both
+    sides: those entries are compared with the pattern held, and the
+    correct backward passes, the wrong-mask one does not."""
+    X, y = data.make_spiral(100, 3, seed=0)
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    params["b1"] += 0.1
+    params["W1"][:, 2] = 0.0
+    params["b1"][:, 2] = 0.0
+    report = gradcheck.check_gradients(params, X, y)
+    assert report.passed, report
+    assert report["W1"].n_frozen == 2 and report["b1"].n_kink == 1
+    assert checks.backward(lambda: twolayer.backward, params, X, y)
+    out = capsys.readouterr().out
+    assert out.count("passed") == 5, out
+
+    def unmasked(params, cache, y, reg=0.0):
+        m = y.shape[0]
+        dZ2 = cache["P"].copy()
+        dZ2[np.arange(m), y] -= 1
+        dZ1 = dZ2 @ params["W2"].T              # no mask at all
+        grads = twolayer.backward(params, cache, y, reg)
+        grads["W1"] = cache["X"].T @ dZ1 / m
+        grads["b1"] = dZ1.sum(axis=0, keepdims=True) / m
+        return grads
+
+    assert not gradcheck.check_gradients(params, X, y,
+                                         backward=unmasked).passed
 
 
 @pytest.mark.parametrize("error, fragment", [
@@ -282,3 +360,18 @@ def test_stderr_and_warnings_of_a_passing_check_go_to_stdout(capsys):
     assert grade.score == 1.0 and captured.err == ""
     assert "debug" in captured.out and "RuntimeWarning: careful" in \
         captured.out
+
+
+def test_a_gradient_check_fails_a_wrong_gradient_and_passes_a_right_one(
+        capsys):
+    at = np.array([[0.5, -1.0, 2.0]])
+
+    def loss(v):
+        return float(np.sum(v ** 3))
+
+    assert checks.gradient("g", lambda: 3 * at ** 2, loss, at) is True
+    assert checks.gradient("g", lambda: 3 * at ** 2 * 1.001, loss,
+                           at) is False
+    assert checks.gradient("g", lambda: np.zeros((1, 3)), loss, at) is False
+    out = capsys.readouterr().out
+    assert out.count("g: passed") == 1 and out.count("relative error") == 2

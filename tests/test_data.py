@@ -94,3 +94,11 @@ def test_split_fraction(fraction):
     X, y = data.make_spiral(n_per_class=40, seed=0)
     _, _, _, yte = data.train_test_split(X, y, fraction, seed=0)
     assert len(yte) == 3 * round(40 * fraction)
+
+
+def test_split_rounds_the_test_count_of_each_class():
+    # 0.38 of 10 rows per class is 3.8: round gives 4, int would give 3.
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.repeat([0, 1], 10)
+    _, X_test, _, y_test = data.train_test_split(X, y, test_fraction=0.38)
+    assert len(y_test) == 8 and np.bincount(y_test).tolist() == [4, 4]

@@ -115,3 +115,51 @@ def test_fit_called_again_gives_what_fresh_loss_objects_give():
                                       progress=False))
         runs.append(hists)
     assert runs[0] == runs[1]
+
+
+def separable():
+    X = np.array([[-2.0, 0.0], [-1.0, 0.5], [1.0, -0.5], [2.0, 0.0],
+                  [-1.5, -1.0]])
+    y = np.array([0, 0, 1, 1, 0])
+    return X, y
+
+
+def test_fit_stops_when_the_accuracy_reaches_the_target_exactly():
+    X, y = separable()
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    history = training.fit(model, X, y, epochs=500, batch_size=5,
+                           optimizer=optim.SGD(model.parameters(), lr=0.5),
+                           target=1.0)
+    assert history["accuracy"][-1] == 1.0
+    assert len(history["accuracy"]) < 500
+    assert all(a < 1.0 for a in history["accuracy"][:-1])
+
+
+def test_fit_weights_a_short_last_batch_by_its_rows():
+    """Five rows in batches of 2: the epoch's loss is the mean over the
+    rows (2, 2 and 1), each batch's loss taken before its update."""
+    X, y = separable()
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    twin = nn.Sequential(nn.Dense(2, 2, seed=0))
+    sgd = optim.SGD(twin.parameters(), lr=0.1)
+    history = training.fit(model, X, y, epochs=1, batch_size=2, seed=3,
+                           optimizer=optim.SGD(model.parameters(), lr=0.1))
+    order = np.random.default_rng(3).permutation(5)
+    total = 0.0
+    for start in (0, 2, 4):
+        rows = order[start:start + 2]
+        fn = nn.SoftmaxCrossEntropy()
+        loss = fn.forward(twin.forward(X[rows]), y[rows])
+        twin.backward(fn.backward())
+        sgd.step()
+        total += loss * len(rows)
+    assert history["loss"][0] == pytest.approx(total / 5, rel=1e-12)
+
+
+def test_cosine_schedule_ends_at_lr_min():
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    sgd = optim.SGD(model.parameters(), lr=1.0)
+    schedule = optim.CosineLR(sgd, t_max=4, lr_min=0.1)
+    rates = [schedule.step() for _ in range(6)]
+    assert rates[1] == pytest.approx(0.1 + 0.9 * 0.5)
+    assert rates[3:] == pytest.approx([0.1, 0.1, 0.1])

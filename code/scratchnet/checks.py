@@ -158,7 +158,15 @@ def gradient(name: str, get: Callable[[], object], loss: Callable,
         _shape_of(name, value, point.shape)
         reference = scale * gradcheck.numerical_gradient(loss, point.copy())
         err = gradcheck.relative_error(value, reference)
-        if not err <= tol:
+        # The rounding error of a difference quotient, allowed absolutely
+        # (as check_gradients does): a gradient of 0 is judged by it.
+        f0 = abs(float(loss(point.copy())))
+        allowance = abs(scale) * 100 * np.finfo(float).eps * max(
+            f0, 1.0) / 1e-5
+        diff = float(np.max(np.abs(value - reference)))
+        bound = tol * float(np.max(np.abs(value))
+                            + np.max(np.abs(reference))) + allowance
+        if not diff <= bound:
             raise CheckFailed(f"relative error {err:.0e} on {name}"
                               + (f": {hint}" if hint else ""))
 
