@@ -375,3 +375,27 @@ def test_a_gradient_check_fails_a_wrong_gradient_and_passes_a_right_one(
     assert checks.gradient("g", lambda: np.zeros((1, 3)), loss, at) is False
     out = capsys.readouterr().out
     assert out.count("g: passed") == 1 and out.count("relative error") == 2
+
+
+def test_a_passing_hidden_test_does_not_rescue_a_failed_verdict(capsys):
+    with checks.grading(2) as grade:
+        checks.run("dW1", lambda: 1 / 0)
+        checks.run("db1", lambda: None)
+        grade.hidden("dW1", lambda: None)
+    assert grade.score == 1.0
+
+
+def test_a_graded_cell_refuses_a_monkeypatch_in_an_earlier_cell(
+        monkeypatch, capsys):
+    """As in a kernel: the cells so far, the current one last."""
+    inputs = ["from scratchnet import checks",
+              "checks.raise_on_failure = lambda *a, **k: None",
+              "with checks.grading(1) as grade: ..."]
+    monkeypatch.setattr(checks, "_inputs",
+                        lambda: (inputs, {"checks": checks}))
+    with pytest.raises(checks.CheckFailed, match="changes a library"):
+        with checks.grading(1) as grade:
+            checks.run("L", lambda: None)
+    assert grade.score == 0.0
+    out = capsys.readouterr().out
+    assert "L: passed" in out and "0 points: a cell changes a library" in out

@@ -3,9 +3,10 @@
 An executed cell may print things a reader should never see: a warning
 (``TqdmWarning: IProgress not found ...``, a ``DeprecationWarning``), or a
 path of the machine that built the book (its source folder, the
-virtualenv, the home folder). This extension reads the outputs of every
-executed cell and logs a Sphinx warning for each such output; the book is
-built with ``-W``, so the build fails and names the page.
+virtualenv, the home folder, any temporary folder). This extension reads
+the outputs of every executed cell and logs a Sphinx warning for each
+such output; the book is built with ``-W``, so the build fails and names
+the page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 from docutils import nodes
@@ -22,6 +24,8 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 WARNING = re.compile(r"\b[A-Z]\w*Warning\b")
+#: Any temporary folder (``/tmp/tmpab12cd``), not only the build's own.
+TEMPORARY = re.compile(re.escape(tempfile.gettempdir()) + r"/[\w.-]+")
 
 
 def machine_paths(srcdir) -> list[str]:
@@ -38,6 +42,8 @@ def problems(text: str, paths: list[str]) -> list[str]:
     found = [f"a warning ({m.group(0)})" for m in WARNING.finditer(text)]
     found += [f"a path of the build machine ({p})" for p in paths
               if p in text]
+    found += [f"a temporary folder ({m.group(0)})"
+              for m in TEMPORARY.finditer(text)]
     return found
 
 
