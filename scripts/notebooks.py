@@ -5,7 +5,9 @@ Usage: python scripts/notebooks.py [BOOK_ROOT]
 The HTML build writes each chapter, executed and in plain Jupyter
 markdown, to ``_build/reader/`` (``book/_ext/reader_notebooks.py``): the
 same notebooks the chapters' download links serve. This copies them to
-``_build/notebooks/`` and zips them as ``backprop-again-notebooks.zip``.
+``_build/notebooks/``, builds the book's package (``python -m build``:
+the wheel and the sdist, in ``_build/dist/``) and zips the notebooks, the
+wheel and a README as ``backprop-again-notebooks.zip``.
 Run it after the HTML build (``make notebooks`` does both); the PDF build
 does not touch ``_build/reader/``, so the order of the two does not
 matter.
@@ -14,6 +16,7 @@ matter.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -22,6 +25,42 @@ import nbformat
 import yaml
 
 ZIP_NAME = "backprop-again-notebooks.zip"
+DIST_DIR = Path("_build") / "dist"
+
+README = """\
+# Backprop, Again: the chapters as notebooks
+
+Each notebook is a chapter of the book, executed, with its outputs. Open
+it in Jupyter (Python 3.11 or newer) and run it: its first cell installs
+the book's package, backprop-again {version} (imported as scratchnet),
+unless that version is already installed.
+
+Without a network, install the package from the wheel in this folder
+first, in the environment of your notebooks:
+
+    pip install {wheel}
+
+(scikit-learn too for the digits chapter: pip install scikit-learn.)
+The Fashion-MNIST chapter downloads its data set, about 30 MB, on its
+first run, into a cache folder; set SCRATCHNET_DATA to a folder that
+holds the four files to use a copy you have.
+"""
+
+
+def build_dist(root: Path) -> Path:
+    """The package's wheel and sdist in _build/dist; returns the wheel."""
+    out = root / DIST_DIR
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out),
+         str(root / "code")], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout[-3000:] + result.stderr[-3000:])
+        raise SystemExit("python -m build failed")
+    wheels = sorted(out.glob("*.whl"))
+    if len(wheels) != 1 or not list(out.glob("*.tar.gz")):
+        raise SystemExit(f"expected one wheel and one sdist in {out}")
+    return wheels[0]
 
 
 def toc_files(root: Path) -> list[str]:
@@ -66,11 +105,16 @@ def collect(root: Path) -> Path:
         target = out / Path(chapter).with_suffix(".ipynb").name
         shutil.copy2(source, target)
         paths.append(target)
+    wheel = build_dist(root)
+    version = wheel.name.split("-")[1]
     archive = out / ZIP_NAME
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in paths:
             zf.write(path, arcname=f"backprop-again/{path.name}")
-    print(f"{len(paths)} notebooks and {archive}")
+        zf.write(wheel, arcname=f"backprop-again/{wheel.name}")
+        zf.writestr("backprop-again/README.md",
+                    README.format(version=version, wheel=wheel.name))
+    print(f"{len(paths)} notebooks, {wheel.name} and a README in {archive}")
     return archive
 
 

@@ -6,7 +6,8 @@ Run after ``make book pdf notebooks assignments`` (``make site`` runs them
 all). It puts next to the HTML book, in ``_build/html/``:
 
 * the PDF, ``backprop-again.pdf`` (from ``_build/pdf/``);
-* the notebooks' zip, ``backprop-again-notebooks.zip`` (``_build/notebooks``);
+* the notebooks' zip, ``backprop-again-notebooks.zip`` (``_build/notebooks``),
+  and the package's wheel (``_build/dist``), which the intro links;
 * the handouts' zip, ``backprop-again-handouts.zip``: the student
   notebooks of ``assignments/`` and nothing else. The answer keys and the
   nbgrader sources hold the solutions: they stay with the instructor
@@ -31,7 +32,8 @@ from urllib.parse import unquote, urlparse
 
 from bs4 import BeautifulSoup
 from build_pdf import PDF_NAME as PDF  # scripts/build_pdf.py
-from notebooks import ZIP_NAME as NOTEBOOKS_ZIP  # scripts/notebooks.py
+from notebooks import DIST_DIR  # scripts/notebooks.py
+from notebooks import ZIP_NAME as NOTEBOOKS_ZIP
 
 HANDOUTS_ZIP = "backprop-again-handouts.zip"
 #: What only instructors may have: answer keys and nbgrader sources.
@@ -53,6 +55,10 @@ def assemble(root: Path) -> Path:
     shutil.copy2(root / "_build" / "pdf" / PDF, html / PDF)
     shutil.copy2(root / "_build" / "notebooks" / NOTEBOOKS_ZIP,
                  html / NOTEBOOKS_ZIP)
+    for old in html.glob("*.whl"):
+        old.unlink()
+    for wheel in (root / DIST_DIR).glob("*.whl"):
+        shutil.copy2(wheel, html / wheel.name)
     files = sorted((root / "assignments").glob("*-student.ipynb"))
     if not files:
         raise SystemExit("assignments/ has no handouts: run make "

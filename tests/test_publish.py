@@ -6,13 +6,12 @@ book built once from scratch (``built_html``), build its PDF
 (``built_pdf``), collect the notebooks, build the HTML again, write the
 assignments and assemble the site: book -> pdf -> notebooks -> book ->
 site. Then every downloaded notebook must be a reader's copy: executed,
-in plain Jupyter markdown, and runnable in an empty folder with only
-``scratchnet`` installed.
+in plain Jupyter markdown, with a first cell that installs the book's
+package (test_reader_machine.py runs them on a bare environment).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -98,10 +97,14 @@ def test_downloads_show_what_the_page_shows(published):
                         if any(k.startswith("image/")
                                for k in o.get("data", {})))
         assert nb_images == page_images, (name, nb_images, page_images)
-        # No line of code the page does not show.
+        # No line of code the page does not show, but the first cell's,
+        # which installs the book's package.
         shown = "\n".join(b.get_text() for b in
                           soup.select("div.cell_input pre"))
-        for cell in nb.cells:
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert code[0].metadata.get("tags") == ["install"], name
+        assert "%pip install" in code[0].source, name
+        for cell in code[1:]:
             if cell.cell_type == "code":
                 for line in cell.source.split("\n"):
                     assert line.strip() in shown, (name, line)
@@ -194,6 +197,16 @@ def test_the_site_holds_everything_and_links_resolve(published):
     assert sorted(Path(n).name for n in names) == sorted(
         p.name for p in (published / "assignments").glob("*-student.ipynb"))
     assert len(names) == 5
+    # The package's wheel, linked from the intro, and in the notebooks'
+    # zip with a README that says how to install it.
+    from scratchnet import __version__
+    wheel = f"backprop_again-{__version__}-py3-none-any.whl"
+    assert (html / wheel).is_file()
+    assert f'href="../{wheel}"' in (html / "book/intro.html").read_text()
+    with zipfile.ZipFile(html / "backprop-again-notebooks.zip") as zf:
+        members = {Path(n).name: n for n in zf.namelist()}
+        readme = zf.read(members["README.md"]).decode()
+    assert wheel in members and f"pip install {wheel}" in readme
     checked, problems = publish_site.check(html)
     assert not problems and checked > 500, (checked, problems[:10])
 
@@ -224,56 +237,3 @@ def test_no_answer_key_or_solution_reaches_the_site(published, tmp_path):
     found = publish_site.leaks(site, solutions)
     assert len(found) == 4, found
     assert any("loss-student.ipynb: holds the solution" in f for f in found)
-
-
-@pytest.fixture(scope="session")
-def scratchnet_only(tmp_path_factory):
-    """A fresh virtualenv with scratchnet[book] and a kernel, nothing else
-    of the repository's."""
-    env = tmp_path_factory.mktemp("reader-venv") / "venv"
-    run(sys.executable, "-m", "venv", env, cwd=env.parent)
-    python = env / "bin" / "python"
-    # From a copy: pip builds in the source folder (build/, egg-info).
-    code = shutil.copytree(ROOT / "code", env.parent / "code",
-                           ignore=shutil.ignore_patterns(
-                               "build", "*.egg-info", "__pycache__"))
-    run(python, "-m", "pip", "install", "--quiet", f"{code}[book]",
-        "ipykernel", "nbclient", cwd=env.parent)
-    return python
-
-
-RUNNER = """
-import sys
-import nbformat
-from nbclient import NotebookClient
-nb = nbformat.read(sys.argv[1], as_version=4)
-for cell in nb.cells:
-    if cell.cell_type == "code":
-        cell.outputs = []
-NotebookClient(nb, timeout=600, kernel_name="python3",
-               resources={"metadata": {"path": "."}}).execute()
-errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-          if o.output_type == "error"]
-print(len([c for c in nb.cells if c.cell_type == "code"]), "cells ran")
-sys.exit(1 if errors else 0)
-"""
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_each_download_runs_in_an_empty_folder(published, scratchnet_only,
-                                                chapter, tmp_path):
-    nb = downloads(published)[f"{chapter}.ipynb"]
-    folder = tmp_path / "empty"
-    folder.mkdir()
-    (folder / nb.name).write_bytes(nb.read_bytes())
-    runner = tmp_path / "run.py"
-    runner.write_text(RUNNER)
-    result = subprocess.run(
-        [str(scratchnet_only), str(runner), nb.name], cwd=folder,
-        capture_output=True, text=True, timeout=900,
-        env={"PATH": str(scratchnet_only.parent), "HOME": str(tmp_path),
-             "MPLBACKEND": "Agg"})
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    assert "cells ran" in result.stdout
-    print(json.dumps({"chapter": chapter, "ran": result.stdout.strip()}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import yaml
 from conftest import ROOT
@@ -78,3 +79,42 @@ def test_the_pdf_build_reads_missing_glyphs_and_undefined_references():
                "LaTeX Warning: There were undefined references.\n")
     assert build_pdf.log_problems(wrapped) == [
         "Reference `book/bibliography:fig-digits-errors' on page 103"]
+
+
+def test_clean_outputs_finds_any_temporary_folder():
+    import tempfile
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import clean_outputs
+    tmp = tempfile.gettempdir()
+    text = f"ValueError: {tmp}/tmpk2x9_q/spiral.npz is not a readable"
+    assert any("temporary folder" in p
+               for p in clean_outputs.problems(text, []))
+    assert clean_outputs.problems("ValueError: spiral.npz is not", []) == []
+
+
+def test_the_repository_url_comes_from_the_variable_or_the_remote(
+        tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import book_meta
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "https://github.com/a/b")
+    assert book_meta.repository_url(str(tmp_path)) == "https://github.com/a/b"
+    monkeypatch.delenv("BOOK_REPOSITORY_URL")
+    assert book_meta.repository_url(str(tmp_path)) == ""   # not a checkout
+    import subprocess
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "remote", "add", "origin",
+                    "git@github.com:someone/fork.git"], check=True)
+    assert book_meta.repository_url(str(tmp_path)) == \
+        "https://github.com/someone/fork"
+    monkeypatch.setenv("BOOK_REPOSITORY_URL", "not a url")
+    assert book_meta.repository_url(str(tmp_path)) == ""
+
+
+def test_the_release_workflow_publishes_on_a_version_tag():
+    flow = yaml.safe_load((ROOT / ".github/workflows/release.yml")
+                          .read_text())
+    assert flow[True]["push"]["tags"] == ["v*"]     # "on" reads as True
+    publish = flow["jobs"]["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"] == \
+        "pypa/gh-action-pypi-publish@release/v1"

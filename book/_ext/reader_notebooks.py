@@ -315,9 +315,44 @@ def glued_values(nb, glue_file: Path) -> dict[str, str]:
 
 
 INTRO = ("*Backprop, Again*: **{title}**, the chapter as an executed "
-         "notebook. To run it, install the book's package from the book's "
-         "repository: `pip install \"./code[book]\"` (the `book` extra adds "
-         "scikit-learn, for the digits).")
+         "notebook. It runs on any machine with Python 3.11 or newer: its "
+         "first cell installs the book's package, `backprop-again` "
+         "(imported as `scratchnet`), unless that version is already "
+         "installed.")
+
+#: The first code cell of every download: the package the chapter was
+#: built with, installed only when it is missing or of another version.
+INSTALL = """\
+# The book's package, {dist} {version}, imported as scratchnet. This cell
+# installs it unless that version is already installed. Without a network,
+# install the wheel that the book's site has beside the notebooks instead:
+#     %pip install {wheel}
+from importlib.metadata import PackageNotFoundError, version
+{imports}
+try:
+    installed = version("{dist}")
+except PackageNotFoundError:
+    installed = None
+if installed != "{version}"{extra_check}:
+    %pip install --quiet "{requirement}"\
+"""
+DIST = "backprop-again"
+
+
+def install_cell(docname: str, srcdir: Path):
+    """The download's first code cell, for the package's version now."""
+    from scratchnet import __version__
+    source = (srcdir / f"{docname}.md").read_text()
+    book = "sklearn" in source          # the [book] extra: scikit-learn
+    extra = "[book]" if book else ""
+    cell = nbformat.v4.new_code_cell(INSTALL.format(
+        imports="from importlib.util import find_spec\n" if book else "",
+        extra_check=' or find_spec("sklearn") is None' if book else "",
+        dist=DIST, version=__version__,
+        wheel=f"{DIST.replace('-', '_')}-{__version__}-py3-none-any.whl",
+        requirement=f"{DIST}{extra}=={__version__}"))
+    cell.metadata["tags"] = ["install"]
+    return cell
 
 
 def convert(nb, converter: Converter, rendered: Rendered, intro: str,
@@ -385,8 +420,13 @@ def convert(nb, converter: Converter, rendered: Rendered, intro: str,
 
 
 def reader_notebook(nb, converter: Converter, rendered: Rendered):
-    """The reader's copy of one executed chapter."""
-    return convert(nb, converter, rendered, INTRO)
+    """The reader's copy of one executed chapter: its first code cell
+    installs the book's package."""
+    out = convert(nb, converter, rendered, INTRO)
+    out.cells.insert(1, install_cell(converter.docname, converter.srcdir))
+    for k, cell in enumerate(out.cells):     # the same ids on every build
+        cell["id"] = f"cell-{k}"
+    return out
 
 
 def chapter_converter(rendered: Rendered, outdir: Path, srcdir: Path,

@@ -33,7 +33,7 @@ it gets no points) and give a hidden test (``hidden: |`` and code that
 calls ``grade.hidden(name, test)``), which only the nbgrader source
 carries: plain NumPy that recomputes the expected value.
 
-Needs jupytext and nbclient (``pip install scratchnet[assign]``).
+Needs jupytext and nbclient (``pip install backprop-again[assign]``).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def _imports():
     except ImportError as err:  # pragma: no cover
         raise ImportError(
             "scratchnet.assign needs jupytext and nbclient: "
-            "pip install 'scratchnet[assign]'") from err
+            "pip install 'backprop-again[assign]'") from err
     return jupytext, nbformat, NotebookClient
 
 

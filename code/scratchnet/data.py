@@ -19,6 +19,7 @@ from ._checks import as_float_matrix, as_int, as_labels, as_real
 
 __all__ = ["make_spiral", "make_fish", "FISH_CLASSES", "FISH_TABLE",
            "load_fashion_mnist", "FASHION_CLASSES", "FASHION_MNIST_DIR",
+           "FASHION_MNIST_URL", "FASHION_CHECKSUMS",
            "one_hot", "standardize", "train_test_split"]
 
 
@@ -97,6 +98,29 @@ FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 #: Where Debian's package ``dataset-fashion-mnist`` puts the four files.
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+#: The data set's own location, as its README links the files.
+FASHION_MNIST_URL = ("http://fashion-mnist.s3-website.eu-central-1"
+                     ".amazonaws.com")
+#: For each file: the MD5 that the data set's README gives for the .gz
+#: file (torchvision checks the same), and the SHA-256 of the
+#: decompressed content, which a mirror that compresses the file anew
+#: keeps. The second was computed from Debian's dataset-fashion-mnist;
+#: for the two label files, the README's own .gz files (MD5 as above)
+#: were checked to hold the same content.
+FASHION_CHECKSUMS = {
+    "train-images-idx3-ubyte.gz": (
+        "8d4fb7e6c68d591d4c3dfef9ec88bf0d",
+        "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+    "train-labels-idx1-ubyte.gz": (
+        "25c81989df183df01b3e8a0aad5dffbe",
+        "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+    "t10k-images-idx3-ubyte.gz": (
+        "bef4ecab320f06d8554ea6380940ec79",
+        "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+    "t10k-labels-idx1-ubyte.gz": (
+        "bb300cfdad3c16e7a12a480ee83cd310",
+        "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+}
 
 _FASHION_FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -108,7 +132,8 @@ _SIDE = 28
 
 
 def load_fashion_mnist(kind: str = "train",
-                       path: str | os.PathLike | None = None
+                       path: str | os.PathLike | None = None,
+                       download: bool = False, url: str | None = None
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Fashion-MNIST: 28x28 grey images of clothes, in 10 classes.
 
@@ -119,13 +144,30 @@ def load_fashion_mnist(kind: str = "train",
     (``train-images-idx3-ubyte.gz``, preferred when both exist) or not
     (``train-images-idx3-ubyte``).
 
+    Where it looks: ``path`` if given; else the folder named by the
+    environment variable ``SCRATCHNET_DATA`` when it is set (then the
+    only folder looked in and downloaded into); else Debian's
+    ``FASHION_MNIST_DIR`` and then the cache folder, ``fashion-mnist``
+    in the platform's user cache folder (``~/.cache/backprop-again`` on
+    Linux).
+
+    With ``download=True``, the files that are found nowhere are fetched
+    from the data set's own location (``FASHION_MNIST_URL``; ``url``, or
+    else the environment variable ``SCRATCHNET_FASHION_URL``, replaces
+    it, for a mirror), with a progress bar on a terminal or in a
+    notebook, into ``path``, ``SCRATCHNET_DATA`` or the cache folder.
+    Each download is verified against the checksums in
+    ``FASHION_CHECKSUMS`` and written atomically: a failed or corrupt
+    download leaves no file and raises an error naming the URL and the
+    checksums. A second call reads the files it finds and makes no
+    request.
+
     Parameters
     ----------
     kind : ``"train"`` (60,000 images) or ``"test"`` (10,000 images)
-    path : the folder that holds the four files itself. If None, the
-        environment variable ``SCRATCHNET_DATA`` names that folder when
-        it is set and not empty, else ``FASHION_MNIST_DIR``
-        (``/usr/share/datasets/fashion-mnist``).
+    path : the folder that holds the four files itself, or None
+    download : fetch the files that are not found (default: False)
+    url : the base URL to fetch them from (default: see above)
 
     Returns
     -------
@@ -137,16 +179,25 @@ def load_fashion_mnist(kind: str = "train",
     if not isinstance(kind, str) or kind not in _FASHION_FILES:
         raise ValueError(
             f'kind must be "train" or "test", got {kind!r}')
+    if not isinstance(download, bool):
+        raise TypeError(
+            f"download must be True or False, got {type(download).__name__}")
+    if url is not None and not (isinstance(url, str) and url):
+        raise TypeError(f"url must be a non-empty str or None, got {url!r}")
     if path is not None:
-        folder, source = Path(path), "the path argument"
+        folders, source = [Path(path)], "the path argument"
     elif os.environ.get("SCRATCHNET_DATA"):
-        folder = Path(os.environ["SCRATCHNET_DATA"])
+        folders = [Path(os.environ["SCRATCHNET_DATA"])]
         source = "SCRATCHNET_DATA"
     else:
-        folder, source = FASHION_MNIST_DIR, "the default folder"
+        folders = [FASHION_MNIST_DIR, _fashion_cache_dir()]
+        source = "the default folders"
+    base = (url or os.environ.get("SCRATCHNET_FASHION_URL")
+            or FASHION_MNIST_URL).rstrip("/")
     image_name, label_name = _FASHION_FILES[kind]
-    image_file = _find_file(folder, image_name, source)
-    label_file = _find_file(folder, label_name, source)
+    image_file, label_file = (
+        _find_file(folders, name, source, download, base)
+        for name in (image_name, label_name))
     images = _read_idx(image_file, _IMAGE_MAGIC, "images")
     labels = _read_idx(label_file, _LABEL_MAGIC, "labels")
     if images.shape[0] != labels.shape[0]:
@@ -164,18 +215,37 @@ def load_fashion_mnist(kind: str = "train",
     return X, labels.astype(np.int64)
 
 
-def _find_file(folder: Path, name: str, source: str) -> Path:
-    """The file ``name.gz`` or ``name`` in ``folder``, else a clear error."""
-    for candidate in (folder / f"{name}.gz", folder / name):
-        if candidate.is_file():
-            return candidate
-    where = "" if folder.is_dir() else " (the folder does not exist)"
+def _fashion_cache_dir() -> Path:
+    """Where downloaded Fashion-MNIST files go when neither ``path`` nor
+    ``SCRATCHNET_DATA`` says: the platform's user cache folder."""
+    from platformdirs import user_cache_dir
+    return Path(user_cache_dir("backprop-again")) / "fashion-mnist"
+
+
+def _find_file(folders: list[Path], name: str, source: str,
+               download: bool, base: str) -> Path:
+    """The file ``name.gz`` or ``name`` in the first of ``folders`` that
+    has it, else downloaded into the last one, else a clear error."""
+    for folder in folders:
+        for candidate in (folder / f"{name}.gz", folder / name):
+            if candidate.is_file():
+                return candidate
+    if download:
+        from ._fetch import fetch
+        md5, sha256 = FASHION_CHECKSUMS[f"{name}.gz"]
+        return fetch(f"{base}/{name}.gz", folders[-1] / f"{name}.gz", md5,
+                     sha256)
+    where = ", ".join(
+        f"{f}" + ("" if f.is_dir() else " (the folder does not exist)")
+        for f in folders)
     raise FileNotFoundError(
-        f"Fashion-MNIST file {name}.gz (or {name}) not found in "
-        f"{folder}{where}, the folder given by {source}. Install the "
-        f"files with `sudo apt-get install dataset-fashion-mnist` (they "
-        f"go to {FASHION_MNIST_DIR}), or set SCRATCHNET_DATA to the "
-        f"folder that holds them")
+        f"Fashion-MNIST file {name}.gz (or {name}) not found in {where}, "
+        f"the folder{'s' if len(folders) > 1 else ''} given by {source}. "
+        f"Call load_fashion_mnist(..., "
+        f"download=True) to fetch it, install the files with "
+        f"`sudo apt-get install dataset-fashion-mnist` (they go to "
+        f"{FASHION_MNIST_DIR}), or set SCRATCHNET_DATA to the folder that "
+        f"holds them")
 
 
 def _read_idx(file: Path, magic: int, what: str) -> np.ndarray:

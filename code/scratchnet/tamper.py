@@ -52,7 +52,7 @@ def _nbformat():
     except ImportError as err:  # pragma: no cover
         raise ImportError(
             "scratchnet.tamper needs nbformat: "
-            "pip install 'scratchnet[assign]'") from err
+            "pip install 'backprop-again[assign]'") from err
     return nbformat
 
 

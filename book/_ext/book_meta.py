@@ -1,0 +1,65 @@
+"""The book's edition and where its code lives, for the pages to show.
+
+* The version of the package the book was built with
+  (``scratchnet.__version__``, the distribution ``backprop-again``), and
+  the names of the wheel and the notebooks' zip that ``make site`` puts
+  beside the pages, as MyST substitutions: ``{{ version }}``,
+  ``{{ dist }}``, ``{{ wheel }}``, ``{{ wheel_link }}``,
+  ``{{ notebooks_link }}`` and ``{{ repository }}``.
+* The repository's URL: the environment variable ``BOOK_REPOSITORY_URL``
+  (the Pages workflow sets it to the repository it runs in, so a fork
+  publishes its own), else the ``origin`` remote of the git checkout
+  when it is a web URL. It becomes the header's repository button and
+  the intro's sentence on where the code lives; without one, the book
+  names no URL rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+DIST = "backprop-again"
+NOTEBOOKS_ZIP = "backprop-again-notebooks.zip"
+
+
+def repository_url(srcdir: str) -> str:
+    url = os.environ.get("BOOK_REPOSITORY_URL", "").strip()
+    if not url:
+        try:
+            url = subprocess.run(
+                ["git", "-C", srcdir, "remote", "get-url", "origin"],
+                capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            url = ""
+        ssh = re.match(r"^git@([\w.-]+):(.+?)(\.git)?$", url)
+        if ssh:
+            url = f"https://{ssh.group(1)}/{ssh.group(2)}"
+    url = re.sub(r"\.git$", "", url)
+    return url if re.match(r"^https://[\w.-]+/\S+$", url) else ""
+
+
+def _configure(app, config) -> None:
+    from scratchnet import __version__ as version
+    wheel = f"{DIST.replace('-', '_')}-{version}-py3-none-any.whl"
+    url = repository_url(str(Path(app.srcdir)))
+    config.myst_substitutions = {
+        **(config.myst_substitutions or {}),
+        "version": version, "dist": DIST, "wheel": wheel,
+        # The pages are one folder down from the site's root.
+        "wheel_link": f'<a href="../{wheel}">{wheel}</a>',
+        "notebooks_link": f'<a href="../{NOTEBOOKS_ZIP}">{NOTEBOOKS_ZIP}</a>',
+        "repository": f"<{url}>" if url else "the book's repository",
+    }
+    if url:
+        options = dict(config.html_theme_options or {})
+        options.update(repository_url=url, use_repository_button=True)
+        config.html_theme_options = options
+
+
+def setup(app):
+    app.connect("config-inited", _configure)
+    return {"version": "1.0", "parallel_read_safe": True,
+            "parallel_write_safe": True}
