@@ -28,7 +28,7 @@ import pytest
 from conftest import IN_CI, ROOT, notebook_chapters
 
 pytestmark = [pytest.mark.book, pytest.mark.slow,
-              pytest.mark.xdist_group("built")]
+              pytest.mark.xdist_group("reader")]
 
 WHEELHOUSE = ROOT / ".cache" / "wheelhouse"
 #: What the reader's environment has before the first notebook runs.
@@ -98,9 +98,11 @@ def fashion_server():
         if IN_CI:
             pytest.fail("dataset-fashion-mnist is not installed (CI=true)")
         pytest.skip("dataset-fashion-mnist is not installed")
-    handler = partial(http.server.SimpleHTTPRequestHandler,
-                      directory=str(DEBIAN))
-    handler.log_message = lambda *a: None
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = partial(Quiet, directory=str(DEBIAN))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"

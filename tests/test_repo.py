@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sys
 
+import pytest
 import yaml
 from conftest import ROOT
 
@@ -118,3 +119,26 @@ def test_the_release_workflow_publishes_on_a_version_tag():
     assert publish["permissions"] == {"id-token": "write"}
     assert publish["steps"][-1]["uses"] == \
         "pypa/gh-action-pypi-publish@release/v1"
+
+
+@pytest.mark.slow
+def test_loadgroup_keeps_a_group_on_one_worker(tmp_path):
+    """The suite relies on --dist loadgroup (one book build, one course):
+    with a pytest that breaks it, two workers would split a group."""
+    (tmp_path / "test_g.py").write_text(
+        "import os, pytest\n"
+        "pytestmark = pytest.mark.xdist_group('g')\n"
+        "@pytest.mark.parametrize('k', range(8))\n"
+        "def test_k(k):\n"
+        "    with open(os.environ['OUT'], 'a') as f:\n"
+        "        f.write(os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n")
+    out = tmp_path / "workers.txt"
+    import os
+    import subprocess
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-n", "2", "--dist", "loadgroup", str(tmp_path / "test_g.py")],
+        capture_output=True, text=True, cwd=tmp_path,
+        env=dict(os.environ, OUT=str(out)), timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert len(set(out.read_text().split())) == 1
