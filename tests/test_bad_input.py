@@ -10,6 +10,7 @@ import types
 import numpy as np
 import pytest
 from scratchnet import (
+    autograd,
     book,
     checks,
     data,
@@ -269,6 +270,11 @@ CASES = {
     "checks.backward y": (
         lambda: checks.backward(lambda: None, params(), X, y[:, None]),
         ValueError, ["y", "(m,)"]),
+    "plot_graph root": (lambda: plotting.plot_graph(np.ones(2)), TypeError,
+                        ["root", "Tensor", "ndarray"]),
+    "autograd loss scores": (
+        lambda: autograd.softmax_cross_entropy(np.ones((2, 2)), [0, 1]),
+        TypeError, ["scores", "Tensor", "ndarray"]),
     "plot ax": (lambda: plotting.plot_data(X, y, ax="left"), TypeError,
                 ["ax", "Axes", "str"]),
 }
@@ -286,7 +292,8 @@ def test_bad_input_raises_a_clear_error(name):
 
 MODULES = {"book": book, "checks": checks, "data": data,
            "functional": functional, "twolayer": twolayer,
-           "gradcheck": gradcheck, "linear": linear, "plotting": plotting}
+           "gradcheck": gradcheck, "linear": linear, "plotting": plotting,
+           "autograd": autograd}
 
 
 def functions_used(cases) -> set[tuple[str, str]]:

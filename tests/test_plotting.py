@@ -1,6 +1,7 @@
 """Plotting returns Figures and never calls plt.show()."""
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 from scratchnet import data, plotting, twolayer
@@ -45,3 +46,17 @@ def test_plot_network_draws_every_neuron():
     sizes = [len(c.get_offsets()) for c in fig.axes[0].collections]
     assert sizes == [2, 4, 3]
     assert len(fig.axes[0].lines) == 2 * 4 + 4 * 3
+
+
+def test_plot_graph_draws_every_tensor_of_the_recorded_graph():
+    from scratchnet import autograd
+    from scratchnet.autograd import Tensor
+    X = Tensor(np.ones((4, 2)))
+    W = Tensor(np.ones((2, 3)))
+    loss = autograd.softmax_cross_entropy((X @ W).relu(), np.array([0, 1,
+                                                                    2, 0]))
+    fig = plotting.plot_graph(loss, {id(X): "X", id(W): "W"})
+    texts = [t.get_text() for t in fig.axes[0].texts if t.get_text()]
+    assert sorted(texts) == sorted(["X\n4×2", "W\n2×3", "@\n4×3",
+                                    "relu\n4×3", "softmax-ce\nscalar"])
+    plt.close(fig)

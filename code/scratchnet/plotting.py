@@ -16,7 +16,7 @@ from matplotlib.colors import ListedColormap
 from ._checks import as_float_matrix, as_int, as_labels
 
 __all__ = ["COLORS", "MARKERS", "plot_data", "plot_decision_boundary",
-           "plot_loss", "plot_network"]
+           "plot_loss", "plot_network", "plot_graph"]
 
 #: Okabe-Ito colours: blue, orange, bluish green, vermillion, purple...
 COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
@@ -181,5 +181,65 @@ def plot_network(d: int = 2, h: int = 4, n: int = 3, m: str = "m",
     ax.text(2.0, 1.55, "output (softmax)", ha="center", fontsize=10)
     ax.set_xlim(-0.4, 2.4)
     ax.set_ylim(-2.4, 1.8)
+    ax.axis("off")
+    return fig
+
+
+def plot_graph(root, names: Mapping | None = None, ax=None):
+    """The computational graph that an autograd Tensor was made by.
+
+    Each tensor is a box with its operation (or its name, for a leaf)
+    and its shape; arrows run from the inputs of an operation to its
+    result. Columns follow the forward pass, left to right: an operation
+    one column after its latest input, a leaf just before its first use.
+
+    root : a scratchnet.autograd.Tensor, usually the loss
+    names : optional {id(tensor): label} for the leaves, e.g. "W1"
+    """
+    from .autograd import Tensor
+    if not isinstance(root, Tensor):
+        raise TypeError(f"root must be an autograd Tensor, got "
+                        f"{type(root).__name__}")
+    names = dict(names or {})
+    depth: dict[int, int] = {}
+    nodes: dict[int, object] = {}
+
+    def visit(t):
+        if id(t) not in depth:
+            depth[id(t)] = 1 + max((visit(p) for p in t.parents),
+                                   default=-1)
+            nodes[id(t)] = t
+        return depth[id(t)]
+
+    visit(root)
+    for key, t in nodes.items():            # a leaf sits just before its
+        if not t.parents:                   # first use
+            users = [depth[k] for k, u in nodes.items()
+                     if any(p is t for p in u.parents)]
+            depth[key] = min(users, default=1) - 1
+    columns: dict[int, list[int]] = {}
+    for key in nodes:
+        columns.setdefault(depth[key], []).append(key)
+    width = max(columns) + 1
+    height = max(len(c) for c in columns.values())
+    fig, ax = _axes(ax, (min(6.8, 1.1 * width + 0.5), 0.8 * height + 0.6))
+    where = {}
+    for col, keys in columns.items():
+        for row, key in enumerate(keys):
+            where[key] = (col, (len(keys) - 1) / 2 - row)
+    for key, t in nodes.items():
+        x, y = where[key]
+        for p in t.parents:
+            px, py = where[id(p)]
+            ax.annotate("", xy=(x - 0.32, y), xytext=(px + 0.32, py),
+                        arrowprops={"arrowstyle": "->", "color": "0.4"})
+        label = names.get(key, t.op or "leaf")
+        shape = "×".join(str(s) for s in t.shape) or "scalar"
+        ax.text(x, y, f"{label}\n{shape}", ha="center", va="center",
+                fontsize=10, bbox={"boxstyle": "round", "fc": "white",
+                                   "ec": COLORS[0] if t.parents
+                                   else COLORS[1]})
+    ax.set_xlim(-0.6, width - 0.4)
+    ax.set_ylim(-height / 2 - 0.1, height / 2 + 0.1)
     ax.axis("off")
     return fig
