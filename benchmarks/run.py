@@ -23,7 +23,9 @@ The targets of issue 13, as ratios:
    through ``data.load_fashion_mnist("train")``; without it the row is
    skipped, with the reason printed and kept in bench.json under
    ``skipped`` (no synthetic stand-in);
-5. the spiral step in float32 against torch f64.
+5. the spiral step in float32 against torch f64;
+6. the spiral step through ``scratchnet.autograd`` (the last chapter's
+   engine, float64) against ``nn``'s and torch's.
 
 The book build timings come last (skip them with --no-book). OpenBLAS
 picks its kernel from the CPU unless OPENBLAS_CORETYPE forces one, so
@@ -120,6 +122,29 @@ def spiral_twolayer_inner(X, y, steps):
             grads = twolayer._backward(params, cache, y, 1e-3)
             for key in ("W1", "b1", "W2", "b2"):
                 params[key] -= 1.0 * grads[key]
+    return run
+
+
+def spiral_autograd(X, y, steps):
+    """The last chapter's training step: the graph built anew each step."""
+    from scratchnet import autograd
+    from scratchnet.autograd import Tensor
+    T = {k: Tensor(v) for k, v in
+         twolayer.init_params(2, 100, 3, seed=0).items()}
+    X_t = Tensor(X)
+
+    def run():
+        for _ in range(steps):
+            for t in T.values():
+                t.grad = None
+            A1 = (X_t @ T["W1"] + T["b1"]).relu()
+            loss = (autograd.softmax_cross_entropy(A1 @ T["W2"] + T["b2"],
+                                                   y)
+                    + 0.5e-3 * ((T["W1"] * T["W1"]).sum()
+                                + (T["W2"] * T["W2"]).sum()))
+            loss.backward()
+            for t in T.values():
+                t.data -= 1.0 * t.grad
     return run
 
 
@@ -299,6 +324,7 @@ def main(argv=None):
                 spiral_twolayer_public(X, y, n), n),
             "spiral step twolayer inner": (
                 spiral_twolayer_inner(X, y, n), n),
+            "spiral step autograd f64": (spiral_autograd(X, y, n), n),
         }
         try:
             cands["spiral step nn f32 (fit)"] = (
@@ -312,10 +338,14 @@ def main(argv=None):
         ratios["twolayer public / inner"] = (
             us["spiral step twolayer public"]
             / us["spiral step twolayer inner"])
+        ratios["spiral step autograd / nn f64"] = (
+            us["spiral step autograd f64"] / us["spiral step nn f64 (fit)"])
         if torch:
             t = us["spiral step torch f64"]
             ratios["spiral step nn f64 / torch f64"] = (
                 us["spiral step nn f64 (fit)"] / t)
+            ratios["spiral step autograd / torch f64"] = (
+                us["spiral step autograd f64"] / t)
             if "spiral step nn f32 (fit)" in us:
                 ratios["spiral step nn f32 / torch f64"] = (
                     us["spiral step nn f32 (fit)"] / t)

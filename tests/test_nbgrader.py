@@ -27,7 +27,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.book,
               pytest.mark.xdist_group("nbgrader")]
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
-NAMES = ["backprop-hidden", "backprop-output", "forward", "loss", "training"]
+NAMES = ["autograd", "backprop-hidden", "backprop-output", "forward", "loss",
+         "training"]
 
 #: Typical wrong answers: label -> (assignment, solution text, wrong text,
 #: the points it must lose: those of the verdicts of its own task).
@@ -64,6 +65,12 @@ WRONG = {
                      "pass                              #", 1),
     "missing / m": ("backprop-hidden", "dW1 = np.dot(X.T, dZ1) / m",
                     "dW1 = np.dot(X.T, dZ1)", 1),
+    "tanh's rule without the square": (
+        "autograd", "return ((1 - t ** 2) * G,)", "return ((1 - t) * G,)", 1),
+    "the sigmoid's rule ignoring G": (
+        "autograd", "return (s * (1 - s) * G,)", "return (s * (1 - s),)", 1),
+    "tanh's rule with the forward value": (
+        "autograd", "return ((1 - t ** 2) * G,)", "return (t * G,)", 1),
     "update with the wrong sign": ("training",
                                    "params[key] -= lr * grads[key]",
                                    "params[key] += lr * grads[key]", 1),
@@ -82,6 +89,13 @@ ALIAS = ("backprop-output", "dZ2 = P.copy()                    # (300, 3)",
 #: The tasks done with the package's own answer: (assignment, solution
 #: text, shortcut, the check cells that must then give no points).
 SHORTCUTS = {
+    "autograd": [
+        ("return ((1 - t ** 2) * G,)",
+         "layer = nn.Tanh()\n        layer.forward(x.data)\n"
+         "        return (layer.backward(G),)", 0),
+        ("return (s * (1 - s) * G,)",
+         "layer = nn.Sigmoid()\n        layer.forward(x.data)\n"
+         "        return (layer.backward(G),)", 1)],
     "forward": [("Z2_exp = np.exp(Z2)", "probs = functional.softmax(Z2)",
                  0),
                 ("shifted = Z - np.max(Z, axis=1, keepdims=True)",
@@ -245,8 +259,9 @@ def graded(course):
 
 def test_every_assignment_has_its_points_and_locked_checks(course):
     root, points, _ = course
-    assert points == {"backprop-hidden": 9, "backprop-output": 5,
-                      "forward": 2, "loss": 1, "training": 1}
+    assert points == {"autograd": 2, "backprop-hidden": 9,
+                      "backprop-output": 5, "forward": 2, "loss": 1,
+                      "training": 1}
     for name in NAMES:
         nb = nbformat.read(root / "source" / name / f"{name}.ipynb",
                            as_version=4)

@@ -141,7 +141,7 @@ def test_handouts_read_like_the_book(published):
     books = {"student": sorted(out.glob("*-student.ipynb")),
              "key": sorted(out.glob("*-key.ipynb")),
              "nbgrader": sorted(out.glob("nbgrader/source/*/*.ipynb"))}
-    assert all(len(paths) == 5 for paths in books.values()), books
+    assert all(len(paths) == 6 for paths in books.values()), books
 
     def raw(nb, kind):
         cells = [c for c in nb.cells if kind != "nbgrader"
@@ -196,7 +196,7 @@ def test_the_site_holds_everything_and_links_resolve(published):
         names = zf.namelist()
     assert sorted(Path(n).name for n in names) == sorted(
         p.name for p in (published / "assignments").glob("*-student.ipynb"))
-    assert len(names) == 5
+    assert len(names) == 6
     # The package's wheel, linked from the intro, and in the notebooks'
     # zip with a README that says how to install it.
     from scratchnet import __version__
@@ -220,7 +220,7 @@ def test_no_answer_key_or_solution_reaches_the_site(published, tmp_path):
     assert len(solutions) > 20 and "dZ2[range(m), y] -= 1" in solutions
     assert publish_site.leaks(html, solutions) == []
     keys = sorted((published / "assignments").glob("*-key.ipynb"))
-    assert len(keys) == 5
+    assert len(keys) == 6
     # A key as a file, a key and a source inside a zip, and a handout
     # with one solution line put back: each is found.
     site = tmp_path / "site"
