@@ -71,19 +71,20 @@ def assemble(root: Path) -> Path:
     return html
 
 
-def leaks(html: Path, solutions: list[str]) -> list[str]:
+def leaks(html: Path, solutions: dict[str, list[str]]) -> list[str]:
     """Every file of the site, and every member of its zips, that is an
     answer key or an nbgrader source, or a handout that holds a line of
-    ``solutions`` (the chapters' solution lines; the book's own pages and
-    executed chapters show them, and are not handouts)."""
+    its chapter's ``solutions`` (chapter -> solution lines; the book's
+    own pages and executed chapters show them, and are not handouts)."""
     found = []
 
     def look(name: str, data: bytes) -> None:
         if any(mark in name for mark in INSTRUCTORS_ONLY):
             found.append(f"{name}: for instructors only")
         elif name.endswith("-student.ipynb"):
+            chapter = Path(name).name[:-len("-student.ipynb")]
             text = data.decode(errors="replace")
-            for line in solutions:
+            for line in solutions.get(chapter, []):
                 if line in text:
                     found.append(f"{name}: holds the solution line "
                                  f"{line!r}")
@@ -138,19 +139,28 @@ def check(html: Path) -> tuple[int, list[str]]:
     return checked, problems
 
 
-def solution_lines(root: Path) -> list[str]:
-    """The code of every solution line of the chapters (without
-    comments, at least 7 characters: shorter ones such as ``m = 1`` are
-    not telling)."""
+def solution_lines(root: Path) -> dict[str, list[str]]:
+    """Each chapter's solution lines: their code without comments, at
+    least 7 characters (shorter ones such as ``m = 1`` are not telling).
+    A line that the chapter also gives outside its solutions (the setup
+    cell of backprop-hidden computes the last chapter's dZ2) is left out:
+    it is the chapter's, not an answer."""
     from scratchnet import assign
-    lines = set()
+    lines = {}
     for path in sorted((root / "book").glob("*.md")):
-        for region in assign.load(path).regions:
-            for line in region.lines:
-                code = line.split("#", 1)[0].strip()
-                if len(code) > 6:
-                    lines.add(code)
-    return sorted(lines)
+        chapter = assign.load(path)
+        given = "\n".join(
+            assign.student_source(c, [r for r in chapter.regions
+                                      if r.cell == i])
+            if i in chapter.solution_cells() else c.source
+            for i, c in enumerate(chapter.nb.cells)
+            if c.cell_type == "code")
+        codes = {line.split("#", 1)[0].strip()
+                 for region in chapter.regions for line in region.lines}
+        found = sorted(c for c in codes if len(c) > 6 and c not in given)
+        if found:
+            lines[path.stem] = found
+    return lines
 
 
 def main(root: Path) -> int:
