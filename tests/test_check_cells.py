@@ -44,6 +44,10 @@ WRONG = {
     "training": [
         ("params[key] -= lr * grads[key]", "params[key] += lr * grads[key]"),
     ],
+    "autograd": [
+        ("return ((1 - t ** 2) * G,)", "return ((1 - t) * G,)"),
+        ("return (s * (1 - s) * G,)", "return (s * G,)"),
+    ],
 }
 
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -228,33 +230,61 @@ def submissions(root: Path, name: str) -> dict:
     return students
 
 
-@pytest.fixture(scope="session")
-def graded(course):
-    """Every submission autograded, the tamper reports, the feedback and
-    grades.csv, as the instructors' page runs them."""
-    root, points, _ = course
-    for name in NAMES:
-        for student, nb in submissions(root, name).items():
-            folder = root / "submitted" / f"{student}-{name}" / name
-            folder.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, folder / f"{name}.ipynb")
+#: The assignments graded in each of two copies of the course, at once:
+#: each copy has its own gradebook, so the two nbgrader processes never
+#: write to the same database. About the same work on each side.
+HALVES = (("training", "loss", "forward"),
+          ("autograd", "backprop-output", "backprop-hidden"))
+
+
+def grade_half(root: Path, names) -> dict:
+    """autograde, the tamper report and generate_feedback for each of
+    ``names``, then export: the route of the instructors' page."""
     reports = {}
-    for name in NAMES:
+    for name in names:
         nbgrader("autograde", name, "--force", cwd=root)
         reports[name] = subprocess.run(
             [sys.executable, "-m", "scratchnet.tamper", name, "--course",
              str(root)], text=True, capture_output=True, timeout=300)
         nbgrader("generate_feedback", name, "--force", cwd=root)
     nbgrader("export", cwd=root)
+    return reports
+
+
+@pytest.fixture(scope="session")
+def graded(course):
+    """Every submission autograded, the tamper reports, the feedback and
+    grades.csv, as the instructors' page runs them. Returns each
+    assignment's course folder, the points, the scores and the reports."""
+    root, points, _ = course
+    for name in NAMES:
+        for student, nb in submissions(root, name).items():
+            folder = root / "submitted" / f"{student}-{name}" / name
+            folder.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, folder / f"{name}.ipynb")
+    assert sorted(n for half in HALVES for n in half) == NAMES
+    copies = []
+    for k, half in enumerate(HALVES):
+        copy = root.parent / f"{root.name}-half{k}"
+        shutil.copytree(root, copy)
+        copies.append((copy, half))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda c: grade_half(*c), copies))
+    reports = {k: v for r in results for k, v in r.items()}
+    where = {name: copy for copy, half in copies for name in half}
     scores = {}
-    with open(root / "grades.csv") as f:
-        for row in csv.DictReader(f):
-            student = row["student_id"].rsplit("-" + row["assignment"], 1)
-            scores[student[0], row["assignment"]] = (
-                float(row["score"]), float(row["max_score"]))
+    for copy, half in copies:
+        with open(copy / "grades.csv") as f:
+            for row in csv.DictReader(f):
+                if row["assignment"] not in half:
+                    continue
+                student = row["student_id"].rsplit(
+                    "-" + row["assignment"], 1)
+                scores[student[0], row["assignment"]] = (
+                    float(row["score"]), float(row["max_score"]))
     print("\nscores:", json.dumps({f"{s}/{a}": v for (s, a), v in
                                    sorted(scores.items())}))
-    return root, points, scores, reports
+    return where, points, scores, reports
 
 
 def test_every_assignment_has_its_points_and_locked_checks(course):
@@ -303,7 +333,7 @@ def test_the_released_notebooks_leak_nothing(course):
 
 
 def test_blank_scores_zero_and_correct_full_marks(graded):
-    root, points, scores, _ = graded
+    _, points, scores, _ = graded
     for name, total in points.items():
         assert scores["blank", name] == (0.0, total), name
         assert scores["correct", name] == (total, total), name
@@ -311,7 +341,7 @@ def test_blank_scores_zero_and_correct_full_marks(graded):
 
 @pytest.mark.parametrize("label", list(WRONG))
 def test_each_wrong_answer_loses_its_checks_points(graded, label):
-    root, points, scores, _ = graded
+    _, points, scores, _ = graded
     k = list(WRONG).index(label)
     name, _, _, lost = WRONG[label]
     expected = points[name] - lost
@@ -319,10 +349,10 @@ def test_each_wrong_answer_loses_its_checks_points(graded, label):
 
 
 def test_the_aliasing_bug_fails_at_dZ2_and_names_P(graded):
-    root, points, scores, _ = graded
+    where, points, scores, _ = graded
     name = ALIAS[0]
     assert scores["alias", name][0] <= points[name] - 1
-    nb = nbformat.read(root / "autograded" / f"alias-{name}" / name /
+    nb = nbformat.read(where[name] / "autograded" / f"alias-{name}" / name /
                        f"{name}.ipynb", as_version=4)
     checks_out = [json.dumps(c.outputs) for c in nb.cells
                   if c.metadata.get("nbgrader", {}).get("grade")]
@@ -331,7 +361,7 @@ def test_the_aliasing_bug_fails_at_dZ2_and_names_P(graded):
 
 @pytest.mark.parametrize("cheat", ["monkeypatch", "added-cell"])
 def test_a_monkeypatch_scores_nothing_and_is_reported(graded, cheat):
-    root, points, scores, reports = graded
+    _, points, scores, reports = graded
     for name in NAMES:
         assert scores[cheat, name] == (0.0, points[name]), name
         report = reports[name]
@@ -344,24 +374,24 @@ def test_a_monkeypatch_scores_nothing_and_is_reported(graded, cheat):
 
 
 def test_the_package_answer_scores_nothing_for_its_task(graded):
-    root, points, scores, reports = graded
+    where, points, scores, reports = graded
     for name, shortcuts in SHORTCUTS.items():
-        cell_points = check_cell_points(root, name)
+        cell_points = check_cell_points(where[name], name)
         faked = {i for _, _, i in shortcuts}
         expected = points[name] - sum(cell_points[i] for i in faked)
         assert scores["package", name] == (expected, points[name]), name
         mine = [line for line in reports[name].stdout.split("\n")
                 if line.strip().startswith(f"package-{name}:")]
         assert any("own implementation" in line for line in mine), mine
-        nb = nbformat.read(root / "autograded" / f"package-{name}" / name
-                           / f"{name}.ipynb", as_version=4)
+        nb = nbformat.read(where[name] / "autograded" / f"package-{name}"
+                           / name / f"{name}.ipynb", as_version=4)
         assert "the package's own implementation of what this task asks" \
             in json.dumps([c.outputs for c in nb.cells
                            if c.cell_type == "code"])
 
 
 def test_honest_students_are_not_in_the_tamper_report(graded):
-    root, points, scores, reports = graded
+    _, points, scores, reports = graded
     for name in NAMES:
         flagged = {line.strip().split(":")[0].rsplit("-" + name, 1)[0]
                    for line in reports[name].stdout.split("\n")[1:]
@@ -372,11 +402,12 @@ def test_honest_students_are_not_in_the_tamper_report(graded):
 
 
 def test_feedback_is_written_for_every_student(graded):
-    root, points, _, _ = graded
+    where, points, _, _ = graded
     for name in NAMES:
-        pages = sorted((root / "feedback").glob(f"*/{name}/{name}.html"))
+        feedback = where[name] / "feedback"
+        pages = sorted(feedback.glob(f"*/{name}/{name}.html"))
         assert len(pages) >= 7, (name, pages)
-        text = (root / "feedback" / f"package-{name}" / name /
+        text = (feedback / f"package-{name}" / name /
                 f"{name}.html").read_text()
         assert "own implementation" in text
 
@@ -389,8 +420,9 @@ def validate(root: Path, nb, tmp: Path, *args) -> str:
 
 
 def test_validate_tells_the_student_what_failed(graded, tmp_path):
-    root, points, _, _ = graded
+    where, points, _, _ = graded
     name = "backprop-output"
+    root = where[name]
     assert "Success!" not in validate(root, released(root, name), tmp_path)
     assert "Success!" in validate(root, filled(root, name), tmp_path)
     _, old, new, _ = WRONG["bias summed over the wrong axis"]
