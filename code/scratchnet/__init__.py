@@ -10,23 +10,42 @@ The code of the book *Backprop, Again*. Modules:
 - :mod:`scratchnet.gradcheck` -- finite-difference gradient checks;
 - :mod:`scratchnet.nn`, :mod:`scratchnet.optim`,
   :mod:`scratchnet.training` -- layers, optimizers, fit, save and load;
-- :mod:`scratchnet.plotting` -- figures;
+- :mod:`scratchnet.fast` -- the tuned training step that ``fit`` runs;
+- :mod:`scratchnet.autograd` -- reverse-mode automatic differentiation;
+- :mod:`scratchnet.plotting` -- figures (imported, with matplotlib, on
+  first use);
 - :mod:`scratchnet.checks` -- check cells for assignments;
 - :mod:`scratchnet.assign` -- chapters to student notebooks and keys;
 - :mod:`scratchnet.tamper` -- the tamper report on nbgrader submissions.
 """
 
+import importlib
+
 from . import (
-               book,
-               checks,
-               data,
-               functional,
-               gradcheck,
-               linear,
-               plotting,
-               twolayer,
+    autograd,
+    book,
+    checks,
+    data,
+    fast,
+    functional,
+    gradcheck,
+    linear,
+    nn,
+    optim,
+    timing,
+    training,
+    twolayer,
 )
 
 __version__ = "0.1.0"
-__all__ = ["book", "checks", "data", "functional", "gradcheck", "linear",
-           "nn", "optim", "plotting", "training", "twolayer"]
+__all__ = ["autograd", "book", "checks", "data", "fast", "functional",
+           "gradcheck", "linear", "nn", "optim", "plotting", "timing",
+           "training", "twolayer"]
+
+
+def __getattr__(name: str):
+    """``scratchnet.plotting`` on first use: matplotlib takes most of
+    the package's import time, and only the figures need it."""
+    if name == "plotting":
+        return importlib.import_module(".plotting", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,6 +16,11 @@ import numpy as np
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
+class DivergenceError(ValueError):
+    """Training produced a NaN or infinite loss (twolayer.train and
+    training.fit raise it; both modules name this one class)."""
+
+
 def as_float_matrix(name: str, x, *, ndim: int = 2,
                     allow_empty: bool = False) -> np.ndarray:
     """Return ``x`` as a finite float64 array with ``ndim`` dimensions."""

@@ -9,13 +9,12 @@ An optimizer holds the ``(name, parameter, gradient)`` triples of
   ``w <- w - lr * m_hat / (sqrt(v_hat) + eps)`` with the bias corrections
   ``m_hat = m / (1 - b1^t)`` and ``v_hat = v / (1 - b2^t)``.
 
-Given ``model.parameters()`` of a :class:`scratchnet.nn.Sequential`,
-whose parameters are views into one flat vector, an optimizer applies
-its update once to the whole vector, with preallocated buffers
-(``out=``), instead of once per parameter: at the digits' sizes the
-per-parameter Python loop and temporaries cost more than the
-arithmetic. Any other list of triples is updated parameter by parameter,
-with the same formulas.
+An optimizer updates each triple in turn, with arrays kept between
+steps (``out=``). Given ``model.parameters(flat=True)``, one triple that
+holds all of a :class:`scratchnet.nn.Sequential`'s parameters in one
+vector, it applies each formula once to the whole vector: at the
+digits' sizes the per-parameter Python loop costs more than the
+arithmetic. The numbers are the same either way.
 """
 
 from __future__ import annotations
@@ -44,34 +43,23 @@ def _check_parameters(parameters):
     return params
 
 
-def _flat(parameters, params):
-    """The flat (params, grads) vectors behind the triples, or None."""
-    flat = getattr(parameters, "flat", None)
-    if flat is None:
-        return None
-    p, g = flat
-    if (sum(q.size for _, q, _ in params) == p.size
-            and all(np.shares_memory(q, p) and np.shares_memory(r, g)
-                    for _, q, r in params)):
-        return p, g
-    return None
-
-
 class Optimizer:
+    """The base of the optimizers.
+
+    parameters : ``(name, array, gradient)`` triples, as from
+        ``model.parameters()``, or the one triple of
+        ``model.parameters(flat=True)``
+    lr : the learning rate, > 0
+    """
+
     def __init__(self, parameters, lr: float) -> None:
-        given = parameters
         self.parameters = _check_parameters(parameters)
         self.lr = as_real("lr", lr, positive=True)
         self.t = 0
-        # Update the flat vectors in one go, or each parameter in turn.
-        self._pairs = [(p, g) for _, p, g in self.parameters]
-        flat = _flat(given, self.parameters)
-        if flat is not None:
-            self._pairs = [flat]
 
     def _state(self):
-        """Zeroed state arrays, one per updated array, and a scratch."""
-        return [np.zeros_like(p) for p, _ in self._pairs]
+        """Zeroed arrays, one per parameter."""
+        return [np.zeros_like(p) for _, p, _ in self.parameters]
 
     def step(self) -> None:
         raise NotImplementedError
@@ -91,8 +79,8 @@ class SGD(Optimizer):
 
     def step(self) -> None:
         self.t += 1
-        for (p, g), v, tmp in zip(self._pairs, self.velocity, self._tmp,
-                                  strict=True):
+        for (_, p, g), v, tmp in zip(self.parameters, self.velocity,
+                                     self._tmp, strict=True):
             if self.momentum:
                 np.multiply(v, self.momentum, out=v)
                 v += g                                  # v = mu v + g
@@ -122,8 +110,8 @@ class Adam(Optimizer):
         c1 = 1.0 - self.beta1 ** self.t
         c2 = 1.0 - self.beta2 ** self.t
         b1, b2 = self.beta1, self.beta2
-        for (p, g), m, v, tmp in zip(self._pairs, self.m, self.v,
-                                     self._tmp, strict=True):
+        for (_, p, g), m, v, tmp in zip(self.parameters, self.m, self.v,
+                                        self._tmp, strict=True):
             np.multiply(m, b1, out=m)
             np.multiply(g, 1.0 - b1, out=tmp)
             m += tmp                                  # m = b1 m + (1-b1) g

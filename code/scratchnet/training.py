@@ -11,41 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._checks import as_float_matrix, as_int, as_labels
+from . import fast
+from ._checks import DivergenceError, as_int, as_labels
 from .nn import Sequential, SoftmaxCrossEntropy
 from .optim import Optimizer
 
-__all__ = ["batches", "fit", "evaluate", "save", "load", "DivergenceError"]
+__all__ = ["fit", "save", "load", "DivergenceError"]
 
 FORMAT = "scratchnet.nn/1"
-
-
-class DivergenceError(ValueError):
-    """The loss became NaN or inf during training."""
-
-
-def batches(X, y, batch_size: int, seed: int = 0, shuffle: bool = True):
-    """Yield ``(X_batch, y_batch)`` covering every row once per call.
-
-    The order is a permutation drawn from ``np.random.default_rng(seed)``;
-    the last batch may be smaller.
-    """
-    X = as_float_matrix("X", X)
-    y = as_labels("y", y, m=X.shape[0])
-    batch_size = as_int("batch_size", batch_size)
-    m = X.shape[0]
-    order = (np.random.default_rng(as_int("seed", seed, minimum=0))
-             .permutation(m) if shuffle else np.arange(m))
-    for start in range(0, m, batch_size):
-        rows = order[start:start + batch_size]
-        yield X[rows], y[rows]
-
-
-def evaluate(model: Sequential, X, y) -> tuple[float, float]:
-    """(mean loss without the penalty, accuracy) of ``model`` on X, y."""
-    scores = model.forward(X)
-    loss = SoftmaxCrossEntropy().forward(scores, y)
-    return loss, float(np.mean(np.argmax(scores, axis=1) == y))
 
 
 def fit(model: Sequential, X, y, epochs: int, batch_size: int,
@@ -56,18 +29,17 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     """Train ``model`` with mini-batches; return the history per epoch.
 
     history keys: "loss" (mean training loss over the epoch's batches,
-    penalty included), "accuracy" (see ``evaluate_train``), and with
-    ``validation=(Xv, yv)`` also "val_loss" and "val_accuracy", plus
-    "lr" (the learning rate used).
+    penalty included), "accuracy" (see ``evaluate_train``), "lr" (the
+    learning rate used), and with ``validation=(Xv, yv)`` also
+    "val_loss" and "val_accuracy".
 
     ``evaluate_train``: False (the default) makes "accuracy" the
     fraction of training rows that the epoch's batches classified
-    correctly, from the scores that the training step computes anyway
-    (each batch before its update; a row counts as right when
-    ``predict`` would give its class: argmax, the first of tied scores).
-    True adds a forward pass over all of X after every epoch and makes
-    it the accuracy of the model at the end of the epoch, as before
-    (issue 13: that pass cost more than a full-batch training step).
+    correctly, from the scores that each step computes anyway (before
+    its update; a row counts as right when ``predict`` would give its
+    class: argmax, the first of tied scores). True adds a forward pass
+    over all of X after every epoch and makes it the accuracy of the
+    model at the end of the epoch.
 
     The epochs' orders are permutations drawn from one
     ``np.random.default_rng(seed)``, so the same seed gives the same
@@ -80,6 +52,10 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     With ``target``, training stops at the first epoch whose accuracy
     (validation accuracy if given) reaches it. ``progress``: show a
     tqdm bar (None: only on a terminal, so the book build stays quiet).
+
+    Models of Dense and ReLU layers train through the tuned step of
+    :mod:`scratchnet.fast`; any other model through its own layers.
+    Both compute the same numbers.
     """
     if not isinstance(model, Sequential):
         raise TypeError(
@@ -89,7 +65,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         raise TypeError(
             f"optimizer must be a scratchnet.optim optimizer, got "
             f"{type(optimizer).__name__}")
-    X = model._check_x(X, "X")                  # checked once, here
+    X = model.check_x(X, "X")                   # checked once, here
     y = as_labels("y", y, m=X.shape[0])
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
@@ -102,18 +78,14 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
             raise TypeError(
                 "validation must be a tuple (X_val, y_val), got "
                 f"{type(validation).__name__}")
-        Xv = model._check_x(validation[0], "validation X")
+        Xv = model.check_x(validation[0], "validation X")
         yv = as_labels("validation y", validation[1], m=Xv.shape[0])
     if patience is not None:
         patience = as_int("patience", patience)
         if validation is None:
             raise ValueError("patience needs a validation set, got "
                              "validation=None")
-    # The model keeps fit's two losses, and with them their arrays for
-    # each batch shape: a short fit, called often, makes them only once.
-    if model._fit_losses is None:
-        model._fit_losses = SoftmaxCrossEntropy(), SoftmaxCrossEntropy()
-    loss_fn, eval_fn = model._fit_losses
+    step, evaluate = _steps(model)
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if validation is not None:
         history.update(val_loss=[], val_accuracy=[])
@@ -121,85 +93,85 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         from tqdm.auto import tqdm
     else:            # text on a terminal only; tqdm.auto would warn in a
         from tqdm.std import tqdm  # notebook without ipywidgets
-    # progress=False: no bar object at all (making one costs ~9 us,
-    # like the generator below: a short fit is called often).
-    bar = None if progress is False else tqdm(
-        range(epochs), disable=None if progress is None else not progress,
-        leave=False, desc="fit")
+    bar = tqdm(range(epochs), disable=None if progress is None
+               else not progress, leave=False, desc="fit")
     m = X.shape[0]
-    rng = np.random.default_rng(seed) if batch_size < m else None
-    buffers: dict = {}
+    rng = np.random.default_rng(seed)
     best, since_best = np.inf, 0
-    # One errstate for the whole loop: entering it costs about 1 us,
-    # which every epoch of a small full-batch fit would pay.
     with np.errstate(over="ignore", invalid="ignore"):
-        for epoch in range(epochs) if bar is None else bar:
+        for epoch in bar:
             total, correct = 0.0, 0
             history["lr"].append(optimizer.lr)
             order = rng.permutation(m) if batch_size < m else None
             for start in range(0, m, batch_size):
-                Xb, yb = _batch(X, y, order, start, batch_size, buffers)
-                loss = (loss_fn._forward(model._forward(Xb), yb)
-                        + model.penalty())
+                if order is None:
+                    Xb, yb = X, y
+                else:
+                    rows = order[start:start + batch_size]
+                    Xb, yb = X[rows], y[rows]
+                loss, n_correct = step(Xb, yb)
                 if not math.isfinite(loss):
                     raise DivergenceError(
                         f"training diverged at epoch {epoch}: the loss is "
                         f"{loss}; lower the learning rate "
                         f"(lr={optimizer.lr})")
-                model._backward(loss_fn._backward(), input_grad=False)
                 optimizer.step()
                 total += loss * yb.shape[0]
-                correct += loss_fn.n_correct
+                correct += n_correct
             history["loss"].append(total / m)
             if evaluate_train:
-                eval_fn._forward(model._forward(X), y)
-                correct = eval_fn.n_correct
+                correct = evaluate(X, y)[1]
             history["accuracy"].append(correct / m)
+            reached = history["accuracy"][-1]
             if validation is not None:
-                val_loss = eval_fn._forward(model._forward(Xv), yv)
-                val_acc = eval_fn.n_correct / Xv.shape[0]
-                if not np.isfinite(val_loss):     # the weights overflowed
+                val_loss, n_correct = evaluate(Xv, yv)
+                if not math.isfinite(val_loss):   # the weights overflowed
                     raise DivergenceError(
                         f"training diverged at epoch {epoch} (the "
                         f"validation loss is {val_loss}); lower the "
                         f"learning rate (lr={optimizer.lr})")
-            reached = history["accuracy"][-1]
-            if validation is not None:
+                reached = n_correct / Xv.shape[0]
                 history["val_loss"].append(val_loss)
-                history["val_accuracy"].append(val_acc)
-                reached = val_acc
+                history["val_accuracy"].append(reached)
                 if val_loss < best:
                     best, since_best = val_loss, 0
                 else:
                     since_best += 1
             if schedule is not None:
                 schedule.step()
-            if bar is not None and not bar.disable:
+            if not bar.disable:
                 bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
             if patience is not None and since_best >= patience:
                 break
             if target is not None and reached >= target:
                 break
-    if bar is not None:
-        bar.close()
+    bar.close()
     return history
 
 
-def _batch(X, y, order, start, batch_size, buffers):
-    """Rows ``order[start:start + batch_size]`` of X and y, copied into
-    buffers reused between batches (all of X when order is None)."""
-    if order is None:
-        return X, y
-    rows = order[start:start + batch_size]
-    k = rows.shape[0]
-    Xb = buffers.get(("X", k))
-    if Xb is None:
-        Xb = buffers[("X", k)] = np.empty((k, X.shape[1]), X.dtype)
-        buffers[("y", k)] = np.empty(k, y.dtype)
-    yb = buffers[("y", k)]
-    np.take(X, rows, axis=0, out=Xb)
-    np.take(y, rows, out=yb)
-    return Xb, yb
+def _steps(model: Sequential):
+    """(step, evaluate) for ``model``: each takes checked (X, y) and
+    returns (loss, n_correct); step also fills the gradients."""
+    if fast.supports(model):
+        tuned = fast.Step(model)
+        return tuned, tuned.evaluate
+    return _layer_steps(model)
+
+
+def _layer_steps(model: Sequential):
+    """(step, evaluate) through the model's own layers, as nn reads."""
+    loss_fn = SoftmaxCrossEntropy()
+
+    def evaluate(X, y):
+        scores = model._forward(X)
+        loss = loss_fn._forward(scores, y)
+        return loss, int(np.count_nonzero(np.argmax(scores, axis=1) == y))
+
+    def step(X, y):
+        loss, n_correct = evaluate(X, y)
+        model._backward(loss_fn._backward())
+        return loss + model.penalty(), n_correct
+    return step, evaluate
 
 
 def save(model: Sequential, path) -> Path:

@@ -28,6 +28,7 @@ import operator
 import numpy as np
 
 from ._checks import (
+    DivergenceError,
     _params_fast,
     as_float_matrix,
     as_int,
@@ -39,10 +40,6 @@ from .functional import cross_entropy, mean_neg_log
 
 __all__ = ["init_params", "forward", "loss", "backward", "sgd_step",
            "train", "predict", "DivergenceError"]
-
-
-class DivergenceError(ValueError):
-    """Training produced a NaN or infinite loss."""
 
 
 def init_params(d: int, h: int, n: int, seed: int = 0,

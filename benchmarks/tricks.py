@@ -1,0 +1,189 @@
+"""What each trick of scratchnet.fast is worth: a whole training step
+with the trick, against the same step with it swapped for the plain form.
+
+`python benchmarks/tricks.py` times, in one process, interleaved, on one
+BLAS thread, whole steps (forward, loss, backward, optimizer update) of
+
+- the spiral: 2 -> 100 -> 3, all 300 rows, SGD, float64 and float32;
+- the digits: 64 -> 64 -> 10, batches of 32, Adam, float64;
+
+for ``fast.Step`` as it is, for variants that each undo one of its
+tricks (a leading "-") or add one that it does not use (a "+"), and for
+the readable step through ``nn``'s layers. The ratio is the variant's
+time over ``fast.Step``'s: a "-" ratio of 1.10 means that the trick
+saves 9 % of the step. The module's rule: a trick stays if it saves at
+least 10 % of a step (ratio >= 1.11) on two OpenBLAS kernels; run this
+once with ``OPENBLAS_CORETYPE`` unset (the CPU's kernel) and once with
+``OPENBLAS_CORETYPE=Haswell``. ``--out FILE`` writes the ratios as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+from scratchnet import data, fast, nn, optim, training
+from scratchnet.timing import interleaved
+
+
+class NoKeptArrays(fast.Step):
+    """- arrays kept: every step makes its arrays anew."""
+
+    def _arrays(self, m):
+        return fast._Arrays(self, m)
+
+
+class NoFold(fast.Step):
+    """- folded bias: x W, then + b, in every layer."""
+
+    def fold(self, layer):
+        return False
+
+
+class NoInPlace(fast.Step):
+    """- ReLU in place: a new array for each ReLU's output."""
+
+    def relu_forward(self, Z):
+        return np.maximum(Z, 0.0)
+
+
+class NoFusedLoss(fast.Step):
+    """- fused loss: nn.SoftmaxCrossEntropy, its forward then backward."""
+
+    def loss(self, scores, y, a):
+        self.fn = getattr(self, "fn", None) or nn.SoftmaxCrossEntropy()
+        n_correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
+        return self.fn._forward(scores, y), n_correct
+
+    def loss_gradient(self, y, a):
+        return self.fn._backward()
+
+
+class ZerosReLU(fast.Step):
+    """+ ReLU against an array of zeros (not the scalar 0)."""
+
+    def relu_forward(self, Z):
+        zeros = self.__dict__.setdefault("zeros", {})
+        if Z.shape not in zeros:
+            zeros[Z.shape] = np.zeros_like(Z)
+        return np.maximum(Z, zeros[Z.shape], out=Z)
+
+
+class OnesColsum(fast.Step):
+    """+ column sums as a product, ones (1, m) @ G."""
+
+    def colsum(self, g, a, out):
+        np.matmul(a.ones, g, out=out)
+
+
+class ColumnRowMax(fast.Step):
+    """+ the row max as np.maximum over the columns (few classes)."""
+
+    def row_max(self, scores, a):
+        a.top[:, 0] = np.maximum.reduce(
+            [scores[:, j] for j in range(scores.shape[1])])
+        return a.top
+
+
+class CopyWT(fast.Step):
+    """+ dx = dZ @ (a contiguous copy of W^T) for a narrow W (n <= 16)."""
+
+    def input_grad(self, g, W, out):
+        if W.shape[1] > 16:
+            return np.matmul(g, W.T, out=out)
+        WT = np.ascontiguousarray(W.T)
+        return np.matmul(g, WT, out=out)
+
+
+VARIANTS = [NoKeptArrays, NoFold, NoInPlace, NoFusedLoss, ZerosReLU,
+            OnesColsum, ColumnRowMax, CopyWT]
+
+
+def spiral(dtype):
+    X, y = data.make_spiral(seed=0)
+
+    def model():
+        return nn.Sequential(nn.Dense(2, 100, seed=0, weight_decay=1e-3),
+                             nn.ReLU(),
+                             nn.Dense(100, 3, seed=1, weight_decay=1e-3),
+                             dtype=dtype)
+    return model, X, y, lambda m: optim.SGD(m.parameters(flat=True), 1.0), \
+        len(y)
+
+
+def digits():
+    from sklearn.datasets import load_digits
+    X, y = load_digits(return_X_y=True)
+    X = data.standardize(X)[0]
+
+    def model():
+        return nn.Sequential(nn.Dense(64, 64, seed=0), nn.ReLU(),
+                             nn.Dense(64, 10, seed=1))
+    return model, X, y, \
+        lambda m: optim.Adam(m.parameters(flat=True), 1e-3), 32
+
+
+def candidates(workload, steps):
+    make, X, y, make_opt, batch = workload
+    order = np.random.default_rng(0).permutation(len(y))
+
+    def timed(step_of, per_param=False):
+        model = make()
+        Xc = model.check_x(X)
+        opt = (optim.Adam(model.parameters(), 1e-3)
+               if per_param and isinstance(make_opt(model), optim.Adam)
+               else optim.SGD(model.parameters(), 1.0) if per_param
+               else make_opt(model))
+        step = step_of(model)
+        batches = [(Xc[order[s:s + batch]], y[order[s:s + batch]])
+                   for s in range(0, len(y), batch)][:steps]
+
+        def run():
+            for k in range(steps):
+                Xb, yb = batches[k % len(batches)]
+                step(Xb, yb)
+                opt.step()
+        return run, steps
+
+    out = {"fast.Step": timed(fast.Step),
+           "readable (nn layers)": timed(
+               lambda m: training._layer_steps(m)[0]),
+           "- one flat vector": timed(fast.Step, per_param=True)}
+    for cls in VARIANTS:
+        out[cls.__doc__.split(":")[0].split(" (")[0].split(",")[0]] = timed(cls)
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    with threadpool_limits(limits=1, user_api="blas"):
+        kernel = [i.get("architecture") for i in threadpool_info()
+                  if i.get("internal_api") == "openblas"]
+        print(f"OpenBLAS kernel: {kernel}")
+        results = {"kernel": kernel}
+        for name, workload in (("spiral f64", spiral(np.float64)),
+                               ("spiral f32", spiral(np.float32)),
+                               ("digits f64", digits())):
+            seconds = interleaved(candidates(workload, 50),
+                                  rounds=args.rounds)
+            base = seconds["fast.Step"]
+            results[name] = {k: t / base for k, t in seconds.items()}
+            results[name]["fast.Step us"] = 1e6 * base
+            print(f"\n{name}: fast.Step {1e6 * base:.1f} us a step")
+            for k, t in seconds.items():
+                print(f"  {k:<28} {t / base:6.3f}")
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
