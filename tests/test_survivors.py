@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scratchnet import _scan, checks, data, gradcheck, twolayer
+from scratchnet import _scan, checks, data, gradcheck, nn, twolayer
 from scratchnet._scan import fingerprint
 from scratchnet.functional import cross_entropy
 
@@ -204,14 +204,20 @@ def test_fit_steps_the_schedule():
     assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
 
 
-# TR8 training.py: evaluate's accuracy is predict's
-def test_evaluate_accuracy_is_the_fraction_predict_gets_right():
+# TR8 training.py: the validation accuracy is predict's
+def test_validation_accuracy_is_the_fraction_predict_gets_right():
     from scratchnet.nn import Dense, Sequential
-    from scratchnet.training import evaluate
+    from scratchnet.optim import SGD
+    from scratchnet.training import fit
     X, y = data.make_spiral(n_per_class=5, seed=0)
-    model = Sequential(Dense(2, 3, seed=1))
-    _, acc = evaluate(model, X, y)
-    assert acc == pytest.approx(np.mean(model.predict(X) == y))
+    Xv, yv = data.make_spiral(n_per_class=7, seed=1)
+    for make in (lambda: Sequential(Dense(2, 3, seed=1)),
+                 lambda: Sequential(Dense(2, 3, seed=1), nn.Tanh())):
+        model = make()
+        hist = fit(model, X, y, 1, 15, SGD(model.parameters(), lr=1e-9),
+                   validation=(Xv, yv), progress=False)
+        assert hist["val_accuracy"][0] == pytest.approx(
+            np.mean(model.predict(Xv) == yv))
 
 
 # S2 _scan.py: an augmented assignment to a library is a change too

@@ -96,20 +96,24 @@ def test_log_every_prints(spiral, capsys):
     assert capsys.readouterr().out == ""
 
 
-def test_fit_called_again_gives_what_fresh_loss_objects_give():
-    # fit keeps its loss objects (and their arrays) on the model
+def test_fit_called_again_gives_what_one_long_fit_gives():
+    # the tuned step keeps arrays for a few batch sizes; batch sizes and
+    # validation sets that alternate must not mix them up
     X, y = data.make_spiral(seed=0)
     Xv, yv = data.make_spiral(seed=1)
     runs = []
-    for fresh in (False, True):
+    for alternate in (False, True):
         model = nn.Sequential(nn.Dense(2, 16, seed=0), nn.ReLU(),
                               nn.Dense(16, 3, seed=1))
         opt = optim.Adam(model.parameters(), lr=0.01)
         hists = []
         for batch, val in ((300, None), (64, (Xv[:50], yv[:50])),
-                           (300, (Xv, yv)), (64, None)):
-            if fresh:
-                model._fit_losses = None
+                           (300, (Xv, yv)), (64, None), (7, (Xv, yv))):
+            if alternate:       # a fit of other sizes in between
+                training.fit(nn.Sequential(nn.Dense(2, 3)), X[:11],
+                             y[:11], 1, 5, optim.SGD(
+                                 nn.Sequential(nn.Dense(2, 3))
+                                 .parameters()), progress=False)
             hists.append(training.fit(model, X, y, 3, batch, opt,
                                       validation=val, evaluate_train=True,
                                       progress=False))
@@ -163,3 +167,51 @@ def test_cosine_schedule_ends_at_lr_min():
     rates = [schedule.step() for _ in range(6)]
     assert rates[1] == pytest.approx(0.1 + 0.9 * 0.5)
     assert rates[3:] == pytest.approx([0.1, 0.1, 0.1])
+
+
+def spiral_model(dtype=np.float64):
+    return nn.Sequential(nn.Dense(2, 100, seed=0, weight_decay=1e-3),
+                         nn.ReLU(),
+                         nn.Dense(100, 3, seed=1, weight_decay=1e-3),
+                         dtype=dtype)
+
+
+def test_float32_training_reaches_the_accuracy_of_float64():
+    X, y = data.make_spiral(seed=0)
+    acc = {}
+    for dtype in (np.float64, np.float32):
+        model = spiral_model(dtype)
+        training.fit(model, X, y, 2000, len(y),
+                     optim.SGD(model.parameters(), lr=1.0), progress=False)
+        assert model.flat_params.dtype == dtype
+        assert model.forward(X).dtype == dtype
+        acc[dtype] = np.mean(model.predict(X) == y)
+    assert acc[np.float64] > 0.95
+    assert abs(acc[np.float32] - acc[np.float64]) <= 0.01
+
+
+def test_float32_digits_reaches_the_test_accuracy_of_float64():
+    from sklearn.datasets import load_digits
+    digits = load_digits()
+    X_tr, X_te, y_tr, y_te = data.train_test_split(
+        digits.data, digits.target, test_fraction=0.2, seed=0)
+    X_tr, mean, std = data.standardize(X_tr)
+    X_te, _, _ = data.standardize(X_te, mean, std)
+    acc = {}
+    for dtype in (np.float64, np.float32):
+        model = nn.Sequential(nn.Dense(64, 64, seed=0), nn.ReLU(),
+                              nn.Dense(64, 10, seed=1), dtype=dtype)
+        hist = training.fit(model, X_tr, y_tr, 15, 32,
+                            optim.Adam(model.parameters(), lr=1e-3),
+                            validation=(X_te, y_te), progress=False)
+        acc[dtype] = hist["val_accuracy"][-1]
+    assert acc[np.float64] > 0.95
+    assert abs(acc[np.float32] - acc[np.float64]) <= 0.01
+
+
+def test_a_float32_model_saves_and_loads_as_float32(tmp_path):
+    model = spiral_model(np.float32)
+    path = training.save(model, tmp_path / "m.npz")
+    back = training.load(path)
+    assert back.dtype == np.float32
+    np.testing.assert_array_equal(back.flat_params, model.flat_params)

@@ -9,21 +9,19 @@ A property test (tests/test_fast.py) checks that both give the same
 loss and gradients over random architectures, batch sizes and dtypes.
 
 At the spiral's sizes every array is small, and a step's time goes to
-NumPy's fixed cost per call and to memory, as much as to arithmetic.
-Each trick here was kept because it saves at least 10 % of a whole
-step on two OpenBLAS kernels (``benchmarks/tricks.py`` measures each
-one, by swapping it for the plain form):
+NumPy's fixed cost per call and to memory as much as to arithmetic. A
+trick is kept here only if it saves at least 10 % of a whole training
+step on two OpenBLAS kernels; ``benchmarks/tricks.py`` measures each one
+against its plain form. Two passed:
 
 - **arrays kept between steps**: every array of a step is made once per
-  batch size and written with ``out=``;
-- **the folded bias**: for a layer that widens (d < n), ``[x, 1]`` and
-  ``[W; b]`` are one product, ``Z = [x, 1] [W; b]``, and one product
-  ``[x, 1]^T dZ`` gives ``[dW; db]``; ``[W; b]`` is a view into the
-  model's flat vector, where ``nn.flatten`` puts ``b`` right after ``W``;
-- **the ReLU in place**, on the dense layer's output, which nothing
-  else reads;
+  batch size, and each result is written into its array (``out=``)
+  instead of a new one;
 - **the loss fused with its gradient**: the probabilities are computed
-  once, into the array that becomes ``dL/dscores``.
+  once, into the array that then becomes ``dL/dscores``.
+
+(The third, one update for the whole flat vector, is in
+:mod:`scratchnet.optim`: ``model.parameters(flat=True)``.)
 """
 
 from __future__ import annotations
@@ -52,29 +50,27 @@ def supports(model) -> bool:
 
 
 class _Arrays:
-    """The arrays of one step for a batch of m rows."""
+    """The arrays of one step for a batch of m rows: for each Dense
+    layer k, its output Z (m, n_k), its ReLU's output A and mask, the
+    gradient dx (m, d_k) for the layer below; and the loss's arrays."""
 
     def __init__(self, step: Step, m: int) -> None:
         dtype = step.model.dtype
-        self.Z = [np.empty((m, layer.out_features), dtype)
-                  for layer in step.dense]
-        self.x1 = [np.ones((m, layer.in_features + 1), dtype)
-                   if fold else None
-                   for layer, fold in zip(step.dense, step.folded,
-                                          strict=True)]
+        shapes = [(m, layer.out_features) for layer in step.dense]
+        self.Z = [np.empty(shape, dtype) for shape in shapes]
+        self.A = [np.empty(shape, dtype) if relu else Z
+                  for shape, relu, Z in zip(shapes, step.relu, self.Z,
+                                            strict=True)]
+        self.mask = [np.empty(shape, np.bool_) for shape in shapes]
         self.dx = [np.empty((m, layer.in_features), dtype)
                    for layer in step.dense]
-        n = step.dense[-1].out_features
-        self.mask = [np.empty((m, layer.out_features), np.bool_)
-                     for layer in step.dense]
-        self.ones = np.ones((1, m), dtype)
         self.decay = [np.empty_like(layer.params["W"])
                       for layer in step.dense]
-        self.top = np.empty((m, 1), dtype)
+        n = shapes[-1][1]
+        self.top = np.empty((m, 1), dtype)          # the row max
         self.sums = np.empty((m, 1), dtype)
-        self.P = np.empty((m, n), dtype)
-        self.A: list = [None] * len(step.dense)    # set by forward
-        self.at = np.arange(m) * n          # entry (i, y_i) is i n + y_i
+        self.P = np.empty((m, n), dtype)            # P, then dL/dscores
+        self.at = np.arange(m) * n       # + y: entry (i, y_i) of P flat
 
 
 class Step:
@@ -98,16 +94,7 @@ class Step:
         self.relu = [type(nxt) is ReLU for layer, nxt in
                      zip(model.layers, after, strict=True)
                      if type(layer) is Dense]
-        self.folded = [self.fold(layer) for layer in self.dense]
-        self.Wb = [_block(model, layer, model.flat_params)
-                   for layer in self.dense]
-        self.dWb = [_block(model, layer, model.flat_grads)
-                    for layer in self.dense]
         self.arrays: dict[int, _Arrays] = {}
-
-    def fold(self, layer: Dense) -> bool:
-        """Fold the bias into the product where the layer widens."""
-        return layer.in_features < layer.out_features
 
     def _arrays(self, m: int) -> _Arrays:
         a = self.arrays.get(m)
@@ -117,103 +104,69 @@ class Step:
             a = self.arrays[m] = _Arrays(self, m)
         return a
 
-    def forward(self, X: np.ndarray, a: _Arrays) -> np.ndarray:
-        """X (m, d) -> scores (m, n); a.A[k] is Dense k's output, after
-        its ReLU if it has one."""
-        x = X
-        for k, layer in enumerate(self.dense):
-            Z = a.Z[k]
-            if self.folded[k]:
-                a.x1[k][:, :-1] = x                         # [x, 1]
-                np.matmul(a.x1[k], self.Wb[k], out=Z)        # [x, 1][W; b]
-            else:
-                np.matmul(x, layer.params["W"], out=Z)
-                Z += layer.params["b"]
-            x = a.A[k] = self.relu_forward(Z) if self.relu[k] else Z
-        return x
-
-    def relu_forward(self, Z: np.ndarray) -> np.ndarray:
-        return np.maximum(Z, 0.0, out=Z)                    # in place
-
-    def loss(self, scores: np.ndarray, y: np.ndarray, a: _Arrays):
-        """-> (mean loss, n_correct); a.P becomes softmax(scores)."""
-        m = scores.shape[0]
-        n_correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
-        P = np.subtract(scores, self.row_max(scores, a), out=a.P)  # z-max
-        correct = P.reshape(-1)[a.at + y]                   # z_y - max
-        np.exp(P, out=P)
-        np.sum(P, axis=1, keepdims=True, out=a.sums)
-        P /= a.sums
-        logs = np.log(a.sums[:, 0])
-        logs -= correct                 # log sum exp(z - max) - (z_y - max)
-        return float(logs.sum()) / m, n_correct
-
     def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         a = self._arrays(X.shape[0])
         loss, n_correct = self.loss(self.forward(X, a), y, a)
-        loss += self.penalty()
         g = self.loss_gradient(y, a)
         for k in range(len(self.dense) - 1, -1, -1):
             g = self.dense_backward(k, X, g, a)
-        return loss, n_correct
-
-    def row_max(self, scores: np.ndarray, a: _Arrays) -> np.ndarray:
-        return np.max(scores, axis=1, keepdims=True, out=a.top)
-
-    def loss_gradient(self, y: np.ndarray, a: _Arrays) -> np.ndarray:
-        """dL/dscores = (P - Y) / m, made in a.P, after ``loss``."""
-        m = y.shape[0]
-        a.P *= 1.0 / m
-        a.P.reshape(-1)[a.at + y] -= 1.0 / m
-        return a.P
+        return loss + self.penalty(), n_correct
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
         """(mean loss without the penalty, n_correct), forward only."""
         a = self._arrays(X.shape[0])
         return self.loss(self.forward(X, a), y, a)
 
+    def forward(self, X: np.ndarray, a: _Arrays) -> np.ndarray:
+        """X (m, d) -> scores (m, n); a.A[k] is Dense k's output, after
+        its ReLU if it has one."""
+        x = X
+        for k, layer in enumerate(self.dense):
+            np.matmul(x, layer.params["W"], out=a.Z[k])     # (m, n)
+            a.Z[k] += layer.params["b"]                     # + (1, n)
+            if self.relu[k]:
+                np.maximum(a.Z[k], 0.0, out=a.A[k])
+            x = a.A[k]
+        return x
+
+    def loss(self, scores: np.ndarray, y: np.ndarray, a: _Arrays):
+        """-> (mean loss, n_correct); a.P becomes softmax(scores)."""
+        n_correct = int(np.count_nonzero(np.argmax(scores, axis=1) == y))
+        np.max(scores, axis=1, keepdims=True, out=a.top)
+        P = np.subtract(scores, a.top, out=a.P)             # z - max
+        correct = P.reshape(-1)[a.at + y]                   # z_y - max
+        np.exp(P, out=P)
+        np.sum(P, axis=1, keepdims=True, out=a.sums)
+        P /= a.sums
+        logs = np.log(a.sums[:, 0])
+        logs -= correct                 # log sum exp(z - max) - (z_y - max)
+        return float(np.mean(logs)), n_correct
+
+    def loss_gradient(self, y: np.ndarray, a: _Arrays) -> np.ndarray:
+        """dL/dscores = (P - Y) / m, made in a.P, after ``loss``."""
+        a.P.reshape(-1)[a.at + y] -= 1.0                   # P - Y
+        a.P /= y.shape[0]
+        return a.P
+
     def dense_backward(self, k: int, X, g, a: _Arrays):
         """g = dL/d(output of Dense k, after its ReLU) -> dL/d(its x)."""
         layer = self.dense[k]
         if self.relu[k]:
-            np.greater(a.A[k], 0.0, out=a.mask[k])          # [A > 0]
+            np.greater(a.Z[k], 0.0, out=a.mask[k])          # [Z > 0]
             np.multiply(g, a.mask[k], out=g)                # g is ours
         x = X if k == 0 else a.A[k - 1]
         W, dW = layer.params["W"], layer.grads["W"]
-        if self.folded[k]:
-            np.matmul(a.x1[k].T, g, out=self.dWb[k])        # [dW; db]
-        else:
-            np.matmul(x.T, g, out=dW)                       # (d, n)
-            self.colsum(g, a, layer.grads["b"])             # (1, n)
+        np.matmul(x.T, g, out=dW)                           # (d, n)
+        np.sum(g, axis=0, keepdims=True, out=layer.grads["b"])  # (1, n)
         if layer.weight_decay:                              # + lambda W
             dW += np.multiply(W, layer.weight_decay, out=a.decay[k])
         if k == 0:
             return None                 # the data's gradient: not needed
-        return self.input_grad(g, W, a.dx[k])
-
-    def input_grad(self, g, W, out) -> np.ndarray:
-        return np.matmul(g, W.T, out=out)                   # (m, d)
-
-    def colsum(self, g, a: _Arrays, out) -> None:
-        np.sum(g, axis=0, keepdims=True, out=out)
+        return np.matmul(g, W.T, out=a.dx[k])               # (m, d)
 
     def penalty(self) -> float:
         total = 0.0
         for layer in self.dense:
             if layer.weight_decay:
-                W = layer.params["W"].reshape(-1)
-                total += 0.5 * layer.weight_decay * float(np.dot(W, W))
+                total += layer.penalty()
         return total
-
-
-def _block(model: Sequential, layer: Dense, flat: np.ndarray):
-    """[W; b] of ``layer`` as one (d + 1, n) view into ``flat`` (the
-    model's flat_params or flat_grads): nn.flatten stores the layers'
-    arrays in order, b right after W."""
-    start = 0
-    for other in model.layers:
-        if other is layer:
-            break
-        start += sum(value.size for value in other.params.values())
-    d, n = layer.params["W"].shape
-    return flat[start:start + (d + 1) * n].reshape(d + 1, n)

@@ -237,11 +237,11 @@ class SoftmaxCrossEntropy:
         """forward without the checks (a NaN or inf loss is returned)."""
         m = scores.shape[0]
         shifted = scores - scores.max(axis=1, keepdims=True)   # <= 0
-        log_sums = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        self.P = np.exp(shifted - log_sums)                    # (m, n)
-        self.y = y
+        e = np.exp(shifted)
+        sums = e.sum(axis=1, keepdims=True)                    # (m, 1)
+        self.P, self.y = e / sums, y                           # (m, n)
         # -log P_y = log sum exp(z - max) - (z_y - max): never log(0)
-        return float(np.mean(log_sums[:, 0] - shifted[np.arange(m), y]))
+        return float(np.mean(np.log(sums[:, 0]) - shifted[np.arange(m), y]))
 
     def backward(self) -> np.ndarray:
         """-> dscores (m, n) = (P - Y) / m."""
@@ -254,7 +254,8 @@ class SoftmaxCrossEntropy:
         m = self.P.shape[0]
         dscores = self.P.copy()
         dscores[np.arange(m), self.y] -= 1.0                   # P - Y
-        return dscores / m
+        dscores /= m
+        return dscores
 
 
 LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, Sigmoid, Tanh)}
@@ -307,6 +308,9 @@ class Sequential:
             if not isinstance(layer, Layer):
                 raise TypeError(f"layers[{i}] must be a scratchnet.nn Layer"
                                 f", got {type(layer).__name__}")
+            if any(layer is other for other in layers[:i]):
+                raise ValueError(f"layers[{i}] must be a layer of its own, "
+                                 f"got the same {layer!r} a second time")
         if np.dtype(dtype) not in DTYPES:
             raise ValueError(
                 f"dtype must be float64 or float32, got {dtype!r}")
