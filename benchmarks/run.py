@@ -23,7 +23,8 @@ The targets of issue 13, as ratios:
    through ``data.load_fashion_mnist("train")``; without it the row is
    skipped, with the reason printed and kept in bench.json under
    ``skipped`` (no synthetic stand-in);
-5. the spiral step in float32 against torch f64;
+5. the spiral step in float32 against torch f64, and a long run of
+   ``fit`` (2000 full-batch epochs) against as many torch steps;
 6. the spiral step through ``scratchnet.autograd`` (the last chapter's
    engine, float64) against ``nn``'s and torch's.
 
@@ -94,7 +95,7 @@ def spiral_model(reg=1e-3, dtype=np.float64):
 def spiral_fit(X, y, epochs, dtype=np.float64):
     """``epochs`` full-batch epochs of fit, as a user runs it."""
     model = spiral_model(dtype=dtype)
-    opt = optim.SGD(model.parameters(), lr=1.0)
+    opt = optim.SGD(model.parameters(flat=True), lr=1.0)
     return lambda: training.fit(model, X, y, epochs, len(y), opt,
                                 progress=False)
 
@@ -188,7 +189,7 @@ def mlp_model(sizes, seed=0, dtype=np.float64):
 
 def fit_epochs(X, y, sizes, batch_size, epochs):
     model = mlp_model(sizes)
-    opt = optim.Adam(model.parameters(), lr=1e-3)
+    opt = optim.Adam(model.parameters(flat=True), lr=1e-3)
     return lambda: training.fit(model, X, y, epochs, batch_size, opt,
                                 progress=False)
 
@@ -232,7 +233,7 @@ def digits_split():
 def digits_fit_to(split, seed, target=0.97):
     X_tr, X_te, y_tr, y_te = split
     model = mlp_model((64, 64, 10), seed=2 * seed)
-    opt = optim.Adam(model.parameters(), lr=1e-3)
+    opt = optim.Adam(model.parameters(flat=True), lr=1e-3)
     start = time.perf_counter()
     hist = training.fit(model, X_tr, y_tr, 200, 32, opt, seed=seed,
                         validation=(X_te, y_te), target=target,
@@ -314,6 +315,9 @@ def main(argv=None):
     us, ratios, rows, skipped = {}, {}, [], {}
     with threadpool_limits(limits=1):
         results["blas"] = blas_report()
+        results["kernel"] = [info.get("architecture")
+                             for info in threadpool_info()
+                             if info["internal_api"] == "openblas"]
         for line in results["blas"]:
             print("BLAS:", line)
         X, y = data.make_spiral(seed=0)
@@ -349,6 +353,20 @@ def main(argv=None):
             if "spiral step nn f32 (fit)" in us:
                 ratios["spiral step nn f32 / torch f64"] = (
                     us["spiral step nn f32 (fit)"] / t)
+
+        # A long run as a reader trains: 2000 full-batch epochs.
+        long = 2000
+        cands = {"spiral fit 2000 epochs nn f64": (
+            spiral_fit(X, y, long), 1)}
+        if torch:
+            cands["spiral fit 2000 epochs torch f64"] = (
+                spiral_torch(torch, X, y, long), 1)
+        us.update({k: v * 1e6 for k, v in
+                   interleaved(cands, max(3, args.rounds // 8)).items()})
+        if torch:
+            ratios["spiral fit 2000 epochs nn / torch f64"] = (
+                us["spiral fit 2000 epochs nn f64"]
+                / us["spiral fit 2000 epochs torch f64"])
 
         split = digits_split()
         X_tr, _, y_tr, _ = split

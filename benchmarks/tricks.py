@@ -119,8 +119,7 @@ def candidates(workload, steps):
         return run, steps
 
     out = {"fast.Step": timed(fast.Step),
-           "readable (nn layers)": timed(
-               lambda m: training._layer_steps(m)[0]),
+           "readable (nn layers)": timed(training.LayerStep),
            "- one flat vector": timed(fast.Step, per_param=True)}
     for cls in VARIANTS:
         out[cls.__doc__.split(":")[0]] = timed(cls)

@@ -55,7 +55,7 @@ def test_the_tuned_step_equals_the_readable_one(arch, m, seed, ties):
     tuned, readable = make(), make()
     assert fast.supports(tuned)
     step = fast.Step(tuned)
-    by_layers, _ = training._layer_steps(readable)
+    by_layers = training.LayerStep(readable)
     for _ in range(2):             # twice: the kept arrays are reused
         got = step(tuned.check_x(X), y)
         want = by_layers(readable.check_x(X), y)

@@ -16,7 +16,7 @@ from ._checks import DivergenceError, as_int, as_labels
 from .nn import Sequential, SoftmaxCrossEntropy
 from .optim import Optimizer
 
-__all__ = ["fit", "save", "load", "DivergenceError"]
+__all__ = ["fit", "LayerStep", "save", "load", "DivergenceError"]
 
 FORMAT = "scratchnet.nn/1"
 
@@ -85,7 +85,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         if validation is None:
             raise ValueError("patience needs a validation set, got "
                              "validation=None")
-    step, evaluate = _steps(model)
+    step = fast.Step(model) if fast.supports(model) else LayerStep(model)
     history: dict[str, list[float]] = {"loss": [], "accuracy": [], "lr": []}
     if validation is not None:
         history.update(val_loss=[], val_accuracy=[])
@@ -120,11 +120,11 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                 correct += n_correct
             history["loss"].append(total / m)
             if evaluate_train:
-                correct = evaluate(X, y)[1]
+                correct = step.evaluate(X, y)[1]
             history["accuracy"].append(correct / m)
             reached = history["accuracy"][-1]
             if validation is not None:
-                val_loss, n_correct = evaluate(Xv, yv)
+                val_loss, n_correct = step.evaluate(Xv, yv)
                 if not math.isfinite(val_loss):   # the weights overflowed
                     raise DivergenceError(
                         f"training diverged at epoch {epoch} (the "
@@ -149,29 +149,34 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     return history
 
 
-def _steps(model: Sequential):
-    """(step, evaluate) for ``model``: each takes checked (X, y) and
-    returns (loss, n_correct); step also fills the gradients."""
-    if fast.supports(model):
-        tuned = fast.Step(model)
-        return tuned, tuned.evaluate
-    return _layer_steps(model)
+class LayerStep:
+    """``step(X, y) -> (loss, n_correct)`` through the model's own layers.
 
+    The readable counterpart of :class:`scratchnet.fast.Step`, with the
+    same doors: it fills the model's gradients (mean loss plus the L2
+    penalty) and returns the loss, penalty included, and how many rows
+    the scores classify right (argmax, as ``predict``); ``evaluate``
+    runs the forward pass only. X and y must already be checked
+    (``model.check_x``): this is an inner loop.
+    """
 
-def _layer_steps(model: Sequential):
-    """(step, evaluate) through the model's own layers, as nn reads."""
-    loss_fn = SoftmaxCrossEntropy()
+    def __init__(self, model: Sequential) -> None:
+        if not isinstance(model, Sequential):
+            raise TypeError(f"model must be a scratchnet.nn.Sequential, "
+                            f"got {type(model).__name__}")
+        self.model = model
+        self.loss_fn = SoftmaxCrossEntropy()
 
-    def evaluate(X, y):
-        scores = model._forward(X)
-        loss = loss_fn._forward(scores, y)
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        """(mean loss without the penalty, n_correct), forward only."""
+        scores = self.model._forward(X)
+        loss = self.loss_fn._forward(scores, y)
         return loss, int(np.count_nonzero(np.argmax(scores, axis=1) == y))
 
-    def step(X, y):
-        loss, n_correct = evaluate(X, y)
-        model._backward(loss_fn._backward())
-        return loss + model.penalty(), n_correct
-    return step, evaluate
+    def __call__(self, X: np.ndarray, y: np.ndarray) -> tuple[float, int]:
+        loss, n_correct = self.evaluate(X, y)
+        self.model._backward(self.loss_fn._backward())
+        return loss + self.model.penalty(), n_correct
 
 
 def save(model: Sequential, path) -> Path:
