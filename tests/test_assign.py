@@ -3,7 +3,7 @@
 Marks are per test: ``book`` for those that need the built book, none
 for the rest (the fast subset): the ``generated`` fixture writes every
 chapter's assignment without executing it. Executed submissions are
-test_nbgrader.py's: blank, correct and wrong ones through real nbgrader.
+book/test_nbgrader.py's: blank, correct and wrong ones through real nbgrader.
 """
 
 from __future__ import annotations

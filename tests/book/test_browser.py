@@ -413,7 +413,7 @@ def test_wide_equations_scroll_with_a_visible_cue_on_a_phone(server,
 
 
 # matplotlib's tick labels, legends and titles are 10 pt or more (the
-# chapters set no smaller size: tests/test_chapters.py), drawn at
+# chapters set no smaller size: tests/book/test_chapters.py), drawn at
 # figure.dpi = 100, so 10 pt is 13.9 px at a figure's own size. Shown at
 # a scale s of that size, it is 10.4 s CSS points (0.75 pt per CSS px).
 SMALLEST_FIGURE_TEXT_PT = 9.0
