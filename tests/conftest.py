@@ -93,6 +93,13 @@ def rng():
     return np.random.default_rng(12345)
 
 
+@pytest.fixture(scope="module")
+def spiral():
+    """The spiral data set of the lecture (300 rows, 3 classes), seed 0."""
+    from scratchnet import data
+    return data.make_spiral(seed=0)
+
+
 @contextlib.contextmanager
 def shared_once(tmp_path_factory, worker_id: str, name: str):
     """A folder ``name`` shared by the test session's workers, and an

@@ -290,3 +290,69 @@ def test_the_nbgrader_source_locks_all_but_the_solutions(name):
             assert assign.BEGIN not in cell.source
     assert solutions == len(chapter.solution_cells())
     assert graded == sum(points.values())
+
+
+def _cell(source, gid=None, locked=True, **meta):
+    import nbformat
+    cell = nbformat.v4.new_code_cell(source, metadata=meta)
+    if gid is not None:
+        cell.metadata["nbgrader"] = {"grade_id": gid, "locked": locked,
+                                     "grade": False, "solution": not locked}
+    return cell
+
+
+def _notebook(*cells):
+    import nbformat
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+def _chapter(*cells):
+    from pathlib import Path
+
+    from scratchnet import assign
+    nb = _notebook(*cells)
+    regions = [r for i, c in enumerate(nb.cells)
+               for r in assign.find_regions(i, c)]
+    return assign.Chapter(Path("x.md"), nb, regions)
+
+
+SOLVED = "### BEGIN SOLUTION\ny = 1\n### END SOLUTION"
+
+
+# A2 assign.py: outputs are cleared from the *first* stub on
+def test_student_notebook_clears_outputs_between_two_stubs():
+    import nbformat
+    from scratchnet import assign
+    out = [nbformat.v4.new_output("stream", text="seen")]
+    chapter = _chapter(_cell(SOLVED), _cell("print(y)"), _cell(SOLVED))
+    chapter.nb.cells[1].outputs = out
+    student = assign.student_notebook(chapter, assign.key_notebook(chapter))
+    assert student.cells[1].outputs == []
+
+
+# A3 assign.py: a check worth 0 points is refused
+def test_a_check_cell_worth_zero_points_is_an_error():
+    from scratchnet import assign
+    chapter = _chapter(_cell(SOLVED), _cell("print(y)", tags=["check"],
+                                            points=0))
+    with pytest.raises(ValueError, match="points option"):
+        assign.check_points(chapter)
+
+
+# A4 assign.py: a task's anchor is the locked cell before its solution
+def test_task_window_anchor_is_the_cell_before_the_solution():
+    from scratchnet import assign
+    chapter = _chapter(_cell("x = 0"), _cell(SOLVED), _cell("z = y"),
+                       _cell("print(z)", tags=["check"], points=1))
+    assert assign.task_windows(chapter) == {3: (0, [1, 2])}
+
+
+# A5 assign.py: the hidden test never reaches the student notebook
+def test_the_student_notebook_has_no_hidden_tests():
+    from scratchnet import assign
+    chapter = _chapter(_cell(SOLVED), _cell(
+        "print(y)", tags=["check"], points=1, hidden="assert y == 1",
+        forbid=["twolayer.backward"]))
+    student = assign.student_notebook(chapter, chapter.nb)
+    assert all("hidden" not in c.metadata and "forbid" not in c.metadata
+               for c in student.cells)

@@ -344,3 +344,9 @@ def test_a_function_named_only_in_a_comment_is_not_covered():
     assert functions_used(table) == {("data", "make_spiral"),
                                      ("checks", "run"),
                                      ("functional", "relu")}
+
+
+# K5 _checks.py: a bool is not an integer size
+def test_a_bool_size_is_refused():
+    with pytest.raises(TypeError, match="h must be an integer, got bool"):
+        twolayer.init_params(2, True, 3)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from reference import lecture_backward, masked_backward
 from scratchnet import checks, data, gradcheck, twolayer
+from scratchnet._scan import fingerprint
 
 
 def student_backward(bug: str = ""):
@@ -399,3 +401,81 @@ def test_a_graded_cell_refuses_a_monkeypatch_in_an_earlier_cell(
     assert grade.score == 0.0
     out = capsys.readouterr().out
     assert "L: passed" in out and "0 points: a cell changes a library" in out
+
+
+# checks.backward (bug: the per-parameter verdict never fails)
+def test_checks_backward_fails_a_wrong_parameter_gradient(spiral, capsys):
+    X, y = spiral
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+
+    def wrong(params, cache, y):
+        grads = lecture_backward(params, cache, y)
+        grads["W2"] = 2.0 * grads["W2"]           # right shape, wrong value
+        return grads
+
+    assert checks.backward(lambda: lecture_backward, params, X, y) is True
+    out = capsys.readouterr().out
+    assert "dW2: passed" in out and "FAILED" not in out, out
+    assert checks.backward(lambda: wrong, params, X, y) is False
+    out = capsys.readouterr().out
+    assert "dW2: FAILED" in out, out
+    for key in ("W1", "b1", "b2"):
+        assert f"d{key}: passed" in out, out
+
+
+# C1 checks.py: gradient() multiplies the reference by scale
+def test_checks_gradient_uses_scale(capsys):
+    at = np.array([[1.0, -2.0, 3.0]])
+    assert checks.gradient("dZ", lambda: 3 * at,
+                           lambda z: 0.5 * float(np.sum(z * z)), at,
+                           scale=3.0)
+
+
+# C2 checks.py: value()'s default tolerance is tight
+def test_checks_value_default_rtol_is_tight(capsys):
+    assert checks.value("v", lambda: 1.0001, 1.0) is False
+
+
+# C3 checks.py: the kink rows are found by row, wherever they are
+def test_checks_backward_finds_kink_rows_at_the_end(capsys):
+    X, y = data.make_spiral(seed=0)
+    X, y = X[::-1].copy(), y[::-1].copy()     # origin rows now 99, 199, 299
+    params = twolayer.init_params(2, 4, 3, seed=0)
+    assert checks.backward(lambda: masked_backward(True), params, X, y)
+    assert checks.backward(lambda: masked_backward(False), params, X, y) \
+        is False
+
+
+# C6 checks.py: the task starts *after* the anchor cell
+def test_grading_does_not_hold_the_anchor_cell_against_the_task(
+        monkeypatch, capsys):
+    inputs = ["f = twolayer.backward", "z = 1", "checks.grading(1)"]
+    monkeypatch.setattr(checks, "_inputs",
+                        lambda: (inputs, {"twolayer": twolayer}))
+    with checks.grading(1, forbid=["twolayer.backward"],
+                        after=fingerprint(inputs[0])) as grade:
+        checks.run("t", lambda: None)
+    assert grade.refused == [] and grade.score == 1.0
+
+
+# C7 checks.py: the current cell is not a "previous graded check"
+def test_grading_refuses_the_package_answer_in_the_task(monkeypatch,
+                                                        capsys):
+    inputs = ["z = 1", "f = twolayer.backward", "checks.grading(1)"]
+    monkeypatch.setattr(checks, "_inputs",
+                        lambda: (inputs, {"twolayer": twolayer}))
+    with pytest.raises(checks.CheckFailed, match="twolayer.backward"):
+        with checks.grading(1, forbid=["twolayer.backward"]):
+            checks.run("t", lambda: None)
+
+
+# C8 checks.py: a refused cell scores 0 even when its checks pass
+def test_a_monkeypatch_makes_the_graded_cell_score_zero(monkeypatch,
+                                                        capsys):
+    inputs = ["checks.run = print", "checks.grading(1)"]
+    monkeypatch.setattr(checks, "_inputs",
+                        lambda: (inputs, {"checks": checks}))
+    with pytest.raises(checks.CheckFailed, match="changes a library"):
+        with checks.grading(1) as grade:
+            checks.run("t", lambda: None)
+    assert grade.score == 0.0

@@ -102,3 +102,33 @@ def test_split_rounds_the_test_count_of_each_class():
     y = np.repeat([0, 1], 10)
     _, X_test, _, y_test = data.train_test_split(X, y, test_fraction=0.38)
     assert len(y_test) == 8 and np.bincount(y_test).tolist() == [4, 4]
+
+
+# data.train_test_split (bug: no clamp to [1, count - 1])
+@pytest.mark.parametrize("fraction, n_test", [
+    (0.2, {0: 1, 1: 2}),     # round(0.4) = 0 -> 1; round(2.0) = 2
+    (0.1, {0: 1, 1: 1}),     # round(0.2) = 0 -> 1; round(1.0) = 1
+    (0.9, {0: 1, 1: 9}),     # round(1.8) = 2 -> 1; round(9.0) = 9
+])
+def test_split_keeps_a_row_of_each_class_on_each_side(fraction, n_test):
+    y = np.array([0, 0] + [1] * 10)
+    X = np.arange(12.0)[:, None]
+    Xtr, Xte, ytr, yte = data.train_test_split(X, y, fraction, seed=0)
+    for label, count in n_test.items():
+        assert int(np.sum(yte == label)) == count
+        assert int(np.sum(ytr == label)) == int(np.sum(y == label)) - count
+    assert sorted(np.r_[Xtr[:, 0], Xte[:, 0]]) == list(X[:, 0])
+
+
+# D5 data.py: a given std of 0 is refused, not divided by
+def test_standardize_refuses_a_given_zero_std():
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(ValueError, match="std must be > 0"):
+        data.standardize(X, mean=np.zeros((1, 2)),
+                         std=np.array([[1.0, 0.0]]))
+
+
+# D9 data.py: a spiral needs two classes
+def test_a_spiral_of_one_class_is_refused():
+    with pytest.raises(ValueError, match="n_classes must be >= 2"):
+        data.make_spiral(n_classes=1)

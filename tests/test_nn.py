@@ -526,3 +526,48 @@ def test_the_same_layer_twice_is_refused():
     relu = nn.ReLU()
     with pytest.raises(ValueError, match=r"layers\[2\].*ReLU\(\) a second"):
         nn.Sequential(nn.Dense(2, 2), relu, relu)
+
+
+@pytest.mark.parametrize("init, variance", [
+    ("he", lambda d, n: 2 / d),
+    ("xavier", lambda d, n: 2 / (d + n)),      # Glorot and Bengio (2010)
+    ("lecun", lambda d, n: 1 / d),
+])
+def test_dense_init_has_the_named_variance(init, variance):
+    d, n = 400, 100
+    W = nn.Dense(d, n, init=init, seed=3).params["W"]
+    # 40,000 draws: the sample variance is within 3 % of the true one.
+    assert W.var() == pytest.approx(variance(d, n), rel=0.03)
+    assert abs(W.mean()) < 0.01 * np.sqrt(variance(d, n))
+
+
+# SoftmaxCrossEntropy (bug: the max shift removed)
+def test_softmax_cross_entropy_is_exact_for_huge_scores():
+    scores = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 1000.0]])
+    y = np.array([0, 0])
+    fn = nn.SoftmaxCrossEntropy()
+    # Row 0: P = (1, 0, 0), loss 0. Row 1: P = (0, 1/2, 1/2),
+    # loss = log(e^-1000 + 2) + 1000 = 1000 + log 2.
+    assert fn.forward(scores, y) == pytest.approx((1000.0 + np.log(2.0))
+                                                  / 2, rel=1e-12)
+    expected = np.array([[0.0, 0.0, 0.0], [-1.0, 0.5, 0.5]]) / 2
+    np.testing.assert_allclose(fn.backward(), expected, atol=1e-15)
+
+
+# N5 nn.py: the row max covers every column, so huge logits stay finite
+def test_softmax_cross_entropy_is_stable_for_a_huge_last_logit():
+    from scratchnet.nn import SoftmaxCrossEntropy
+    loss = SoftmaxCrossEntropy().forward(np.array([[0.0, 0.0, 1000.0]]),
+                                         np.array([2]))
+    assert loss == pytest.approx(0.0, abs=1e-12)
+
+
+# N8 nn.py: forward returns a result the next forward does not overwrite
+def test_sequential_forward_results_are_independent():
+    from scratchnet.nn import Dense, Sequential
+    model = Sequential(Dense(2, 3))
+    X = np.array([[1.0, 2.0], [3.0, 4.0]])
+    first = model.forward(X)
+    before = first.copy()
+    model.forward(2 * X)
+    np.testing.assert_array_equal(first, before)

@@ -139,3 +139,31 @@ def test_a_forbidden_name_must_exist():
     with pytest.raises(AttributeError):
         _scan.resolve_forbidden(["twolayer.no_such_function"])
     assert _scan.fingerprint(" x = 1\n") == _scan.fingerprint("x = 1")
+
+
+# S2 _scan.py: an augmented assignment to a library is a change too
+def test_an_augmented_assignment_to_a_library_is_found():
+    found = _scan.runtime_findings(["checks.BACKWARD_HINTS |= {}", "cur"],
+                                   {"checks": checks}, 0, ())
+    assert len(found) == 1 and "changes a library" in found[0]
+
+
+# S6 _scan.py: `from m import f as g` binds g
+def test_the_tamper_reader_follows_an_import_alias():
+    import ast
+    bindings = _scan.Bindings()
+    tree = ast.parse("from scratchnet.twolayer import backward as bw\n"
+                     "g = bw(p, c, y)")
+    bindings.learn(tree)
+    found = _scan.static_findings(tree, bindings,
+                                  {"scratchnet.twolayer.backward"})
+    assert any("own implementation" in f for f in found), found
+
+
+# S7 _scan.py: `sys.modules[...] = ...` is flagged even with no import seen
+def test_the_tamper_reader_flags_sys_modules_without_its_import():
+    import ast
+    found = _scan.static_findings(
+        ast.parse("sys.modules['scratchnet.checks'] = None"),
+        _scan.Bindings(), set())
+    assert any("changes a library" in f for f in found), found

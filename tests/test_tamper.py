@@ -92,3 +92,82 @@ def test_a_report_over_a_course_folder(tmp_path):
     assert report.students == ["cheat", "honest"]
     assert report.flagged() == ["cheat"]
     assert tamper.main(["a", "--course", str(course)]) == 1
+
+
+def _nb(*cells):
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    for gid, source in cells:
+        cell = nbformat.v4.new_code_cell(source)
+        cell.metadata["nbgrader"] = {"grade_id": gid, "locked": True,
+                                     "grade": False, "solution": False}
+        nb.cells.append(cell)
+    return nb
+
+
+# TA1 tamper.py: a locked cell with only a trailing newline is not "edited"
+def test_tamper_ignores_trailing_blank_space_in_a_locked_cell():
+    from scratchnet import tamper
+    release = _nb(("setup", "import numpy as np"))
+    submitted = _nb(("setup", "import numpy as np\n"))
+    assert tamper.check_submission("s", submitted, release, set()) == []
+
+
+def _cell(source, gid=None, locked=True, **meta):
+    import nbformat
+    cell = nbformat.v4.new_code_cell(source, metadata=meta)
+    if gid is not None:
+        cell.metadata["nbgrader"] = {"grade_id": gid, "locked": locked,
+                                     "grade": False, "solution": not locked}
+    return cell
+
+
+def _notebook(*cells):
+    import nbformat
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+RELEASE = ("from scratchnet import checks", "x = 0")
+
+
+def _release():
+    return _notebook(_cell(RELEASE[0], "setup"),
+                     _cell(RELEASE[1], "sol", locked=False))
+
+
+# TA2 tamper.py: a student's solution cell is read, not looked up as locked
+def test_tamper_reads_a_solution_cell():
+    from scratchnet import tamper
+    honest = _notebook(_cell(RELEASE[0], "setup"), _cell("x = 1", "sol",
+                                                         locked=False))
+    assert tamper.check_submission("s", honest, _release(), set()) == []
+    cheat = _notebook(_cell(RELEASE[0], "setup"),
+                      _cell("checks.run = print", "sol", locked=False))
+    found = tamper.check_submission("s", cheat, _release(), set())
+    assert ["changes a library" in f.what for f in found] == [True]
+
+
+# TA5, TA6 tamper.py: a deleted locked cell and a forged grade_id
+def test_tamper_flags_a_deleted_locked_cell_and_a_forged_grade_id():
+    from scratchnet import tamper
+    submitted = _notebook(_cell("x = 1", "sol", locked=False),
+                          _cell("y = 2", "forged", locked=False))
+    found = [f.what for f in tamper.check_submission("s", submitted,
+                                                     _release(), set())]
+    assert found == ["a cell with an unknown grade_id 'forged'",
+                     "the locked cell setup was deleted"]
+
+
+# TA3, TA4 tamper.py: the exit status and the count of flagged students
+def test_tamper_main_exits_1_and_counts_flagged_students(tmp_path, capsys):
+    import nbformat
+    from scratchnet import tamper
+    (tmp_path / "release" / "a1").mkdir(parents=True)
+    nbformat.write(_release(), tmp_path / "release" / "a1" / "a1.ipynb")
+    folder = tmp_path / "submitted" / "alice" / "a1"
+    folder.mkdir(parents=True)
+    nbformat.write(_notebook(_cell("import os"), _cell("x = 1", "sol",
+                                                       locked=False)),
+                   folder / "a1.ipynb")        # 2 findings: added, deleted
+    assert tamper.main(["a1", "--course", str(tmp_path)]) == 1
+    assert "1 submissions, 1 flagged" in capsys.readouterr().out

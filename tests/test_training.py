@@ -1,99 +1,10 @@
-"""Training: the CS231n case-study result, divergence, determinism."""
+"""training.py: fit (batches, schedules, validation, early stopping), save
+and load."""
 
 import numpy as np
 import pytest
-from scratchnet import data, linear, nn, optim, training, twolayer
-from scratchnet.functional import accuracy
-
-
-@pytest.fixture(scope="module")
-def spiral():
-    return data.make_spiral(seed=0)
-
-
-@pytest.fixture(scope="module")
-def trained(spiral):
-    X, y = spiral
-    return twolayer.train(X, y, h=100, lr=1.0, epochs=10000, reg=1e-3,
-                          seed=0)
-
-
-def test_cs231n_two_layer_net_reaches_97_percent(spiral, trained):
-    X, y = spiral
-    params, history = trained
-    acc = np.mean(twolayer.predict(params, X) == y)
-    assert acc >= 0.97, acc
-    assert len(history) == 10000
-    assert history[-1] < 0.5 * history[0]
-
-
-def test_linear_classifier_stays_near_one_half(spiral):
-    X, y = spiral
-    params, history = linear.train_linear(X, y, lr=1.0, epochs=200,
-                                          reg=1e-3)
-    acc = np.mean(linear.predict_linear(params, X) == y)
-    assert 0.4 <= acc <= 0.6, acc
-
-
-def test_training_is_deterministic(spiral):
-    X, y = spiral
-    a = twolayer.train(X, y, h=10, epochs=50, seed=3)
-    b = twolayer.train(X, y, h=10, epochs=50, seed=3)
-    assert a[1] == b[1]
-    assert all(np.array_equal(a[0][k], b[0][k]) for k in a[0])
-
-
-def test_divergence_raises_and_names_the_learning_rate(spiral):
-    X, y = spiral
-    with pytest.raises(twolayer.DivergenceError,
-                       match="lower the learning rate") as info:
-        twolayer.train(X * 1e3, y, h=20, lr=1e6, epochs=200, scale=1.0)
-    assert isinstance(info.value, ValueError)
-
-
-def test_sgd_step_updates_in_place():
-    params = twolayer.init_params(2, 3, 3, seed=0)
-    before = {k: v.copy() for k, v in params.items()}
-    ids = {k: id(v) for k, v in params.items()}
-    grads = {k: np.ones_like(v) for k, v in params.items()}
-    assert twolayer.sgd_step(params, grads, 0.5) is None
-    for k in params:
-        assert id(params[k]) == ids[k]
-        np.testing.assert_array_equal(params[k], before[k] - 0.5)
-
-
-def test_train_does_not_modify_given_params(spiral):
-    X, y = spiral
-    start = twolayer.init_params(2, 5, 3, seed=1)
-    copy = {k: v.copy() for k, v in start.items()}
-    twolayer.train(X, y, h=5, epochs=5, params=start)
-    assert all(np.array_equal(start[k], copy[k]) for k in start)
-
-
-def test_backward_matches_the_formula_with_one_hot(spiral):
-    # The literal lecture code (P.copy(); -= 1) equals P - one_hot(y).
-    X, y = spiral
-    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
-    P, cache = twolayer.forward(params, X)
-    grads = twolayer.backward(params, cache, y)
-    dZ2 = (P - data.one_hot(y, 3)) / len(y)
-    np.testing.assert_allclose(grads["b2"], dZ2.sum(0, keepdims=True),
-                               atol=1e-15)
-    np.testing.assert_allclose(grads["W2"], cache["A1"].T @ dZ2,
-                               atol=1e-15)
-
-
-def test_accuracy():
-    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
-    assert accuracy(scores, np.array([1, 0, 0])) == pytest.approx(2 / 3)
-
-
-def test_log_every_prints(spiral, capsys):
-    X, y = spiral
-    twolayer.train(X, y, h=3, epochs=3, log_every=1)
-    assert capsys.readouterr().out.count("loss") == 3
-    twolayer.train(X, y, h=3, epochs=3)
-    assert capsys.readouterr().out == ""
+from reference import stop_epochs
+from scratchnet import data, nn, optim, training
 
 
 def test_fit_called_again_gives_what_one_long_fit_gives():
@@ -160,15 +71,6 @@ def test_fit_weights_a_short_last_batch_by_its_rows():
     assert history["loss"][0] == pytest.approx(total / 5, rel=1e-12)
 
 
-def test_cosine_schedule_ends_at_lr_min():
-    model = nn.Sequential(nn.Dense(2, 2, seed=0))
-    sgd = optim.SGD(model.parameters(), lr=1.0)
-    schedule = optim.CosineLR(sgd, t_max=4, lr_min=0.1)
-    rates = [schedule.step() for _ in range(6)]
-    assert rates[1] == pytest.approx(0.1 + 0.9 * 0.5)
-    assert rates[3:] == pytest.approx([0.1, 0.1, 0.1])
-
-
 def spiral_model(dtype=np.float64):
     return nn.Sequential(nn.Dense(2, 100, seed=0, weight_decay=1e-3),
                          nn.ReLU(),
@@ -215,3 +117,154 @@ def test_a_float32_model_saves_and_loads_as_float32(tmp_path):
     back = training.load(path)
     assert back.dtype == np.float32
     np.testing.assert_array_equal(back.flat_params, model.flat_params)
+
+
+class Recorder(nn.Layer):
+    """An identity layer that records the first column of every input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[np.ndarray] = []
+
+    def forward(self, x):
+        self.seen.append(np.array(x[:, 0]))
+        return x
+
+    def backward(self, grad):
+        return grad
+
+
+# training.fit: shuffling, one generator from seed for all epochs
+def test_fit_shuffles_with_one_generator_from_seed():
+    m, batch_size, epochs, seed = 10, 4, 3, 5
+    X = np.arange(m, dtype=np.float64)[:, None]    # row i holds i
+    y = np.arange(m) % 2
+    recorder = Recorder()
+    model = nn.Sequential(recorder, nn.Dense(1, 2, seed=0))
+    training.fit(model, X, y, epochs, batch_size,
+                 optim.SGD(model.parameters(), lr=0.01), seed=seed,
+                 progress=False)
+    # The batches (4, 4, 2 rows) of each epoch (and no evaluation pass
+    # over all m rows, which fit no longer makes by default).
+    rows = np.concatenate([s for s in recorder.seen if len(s) < m])
+    orders = rows.astype(np.int64).reshape(epochs, m)
+    rng = np.random.default_rng(seed)       # one generator for all epochs
+    for epoch in range(epochs):
+        np.testing.assert_array_equal(orders[epoch], rng.permutation(m))
+    assert not np.array_equal(orders[0], orders[1])
+
+
+def blobs(seed=0, m=40):
+    rng = np.random.default_rng(seed)
+    y = np.arange(m) % 2
+    X = rng.standard_normal((m, 2)) + np.where(y[:, None] == 1, 2.0, -2.0)
+    return X, y
+
+
+# training.fit: the target is checked on the validation accuracy
+def test_fit_target_uses_validation_accuracy_when_given():
+    X, y = blobs()
+    target, epochs = 0.9, 15
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    # Validation labels flipped: the better the training accuracy, the
+    # worse the validation accuracy.
+    hist = training.fit(model, X, y, epochs, 8,
+                        optim.Adam(model.parameters(), 0.1),
+                        validation=(X, 1 - y), target=target,
+                        progress=False)
+    reached = [a >= target for a in hist["val_accuracy"]]
+    expected = reached.index(True) + 1 if any(reached) else epochs
+    assert len(hist["loss"]) == expected
+    # The training accuracy reached the target before that: stopping on
+    # it would have stopped earlier.
+    assert max(hist["accuracy"][:expected - 1]) >= target
+    # With a validation set that agrees, it stops at the first epoch
+    # whose validation accuracy reaches the target.
+    model = nn.Sequential(nn.Dense(2, 2, seed=0))
+    Xv, yv = blobs(seed=1)
+    hist = training.fit(model, X, y, epochs, 8,
+                        optim.Adam(model.parameters(), 0.1),
+                        validation=(Xv, yv), target=target, progress=False)
+    acc = hist["val_accuracy"]
+    assert acc[-1] >= target and all(a < target for a in acc[:-1])
+
+
+# training.fit: patience counts the epochs since the best
+def test_fit_patience_counts_epochs_since_the_best(spiral):
+    X, y = spiral
+    Xv, yv = data.make_spiral(seed=1)
+    model = nn.Sequential(nn.Dense(2, 100, seed=0), nn.ReLU(),
+                          nn.Dense(100, 3, seed=1))
+    patience, epochs = 3, 300
+    hist = training.fit(model, X, y, epochs, 32,
+                        optim.SGD(model.parameters(), lr=1.0),
+                        validation=(Xv, yv), patience=patience,
+                        progress=False)
+    v = hist["val_loss"]
+    assert len(v) < epochs
+    assert len(v) == stop_epochs(v, patience, epochs)
+    best = int(np.argmin(v))
+    assert len(v) - 1 - best == patience
+    # The fit had epochs without improvement before the best one, so the
+    # counter had to restart at the best.
+    assert any(v[i] >= min(v[:i]) for i in range(1, best))
+
+
+# training.load (bug: NaN or inf weights accepted)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("key", ["layer0.W", "layer2.b"])
+def test_load_rejects_non_finite_weights(tmp_path, bad, key):
+    model = nn.Sequential(nn.Dense(2, 3, seed=0), nn.ReLU(),
+                          nn.Dense(3, 2, seed=1))
+    path = training.save(model, tmp_path / "model.npz")
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays[key] = arrays[key].copy()
+    arrays[key][0, 0] = bad
+    broken = tmp_path / "broken.npz"
+    np.savez(broken, **arrays)
+    with pytest.raises(ValueError, match=f"{key} holds NaN or inf"):
+        training.load(broken)
+
+
+# TR6 training.py: load refuses weights that are not float64
+def test_load_refuses_float32_weights(tmp_path):
+    from scratchnet.nn import Dense, Sequential
+    from scratchnet.training import load, save
+    path = save(Sequential(Dense(2, 3)), tmp_path / "m.npz")
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    arrays["layer0.W"] = arrays["layer0.W"].astype(np.float32)
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="must be float64"):
+        load(path)
+
+
+# TR7 training.py: fit steps the schedule after every epoch
+def test_fit_steps_the_schedule():
+    from scratchnet.nn import Dense, Sequential
+    from scratchnet.optim import SGD, StepLR
+    from scratchnet.training import fit
+    X, y = data.make_spiral(n_per_class=5, seed=0)
+    model = Sequential(Dense(2, 3))
+    opt = SGD(model.parameters(), lr=0.1)
+    history = fit(model, X, y, epochs=3, batch_size=15, optimizer=opt,
+                  schedule=StepLR(opt, step_size=1, gamma=0.5),
+                  progress=False)
+    assert history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+
+
+# TR8 training.py: the validation accuracy is predict's
+def test_validation_accuracy_is_the_fraction_predict_gets_right():
+    from scratchnet.nn import Dense, Sequential
+    from scratchnet.optim import SGD
+    from scratchnet.training import fit
+    X, y = data.make_spiral(n_per_class=5, seed=0)
+    Xv, yv = data.make_spiral(n_per_class=7, seed=1)
+    for make in (lambda: Sequential(Dense(2, 3, seed=1)),
+                 lambda: Sequential(Dense(2, 3, seed=1), nn.Tanh())):
+        model = make()
+        hist = fit(model, X, y, 1, 15, SGD(model.parameters(), lr=1e-9),
+                   validation=(Xv, yv), progress=False)
+        assert hist["val_accuracy"][0] == pytest.approx(
+            np.mean(model.predict(Xv) == yv))

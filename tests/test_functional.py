@@ -1,10 +1,12 @@
-"""The identities the chapters derive, each as its own test."""
+"""functional.py: softmax, cross-entropy, ReLU and accuracy, and the
+identities the chapters derive between them, each as its own test."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scratchnet import data, twolayer
-from scratchnet.functional import cross_entropy, relu, softmax
+from scratchnet import data, functional, twolayer
+from scratchnet.functional import accuracy, cross_entropy, relu, softmax
 from scratchnet.gradcheck import numerical_gradient, relative_error
 
 
@@ -90,3 +92,33 @@ def test_numerics_hold_for_logits_of_1e4():
 def test_relu():
     Z = np.array([[-2.0, 0.0, 3.0]])
     assert np.array_equal(relu(Z), [[0.0, 0.0, 3.0]])
+
+
+def test_accuracy():
+    scores = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
+    assert accuracy(scores, np.array([1, 0, 0])) == pytest.approx(2 / 3)
+
+
+# The ReLU mask at exactly 0 (bug: `Z1 < 0` for `Z1 <= 0`)
+def test_relu_backward_is_zero_where_z_is_exactly_zero():
+    Z = np.array([[-1.0, 0.0, 2.0], [0.0, 3.0, -0.5]])
+    dA = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    expected = np.array([[0.0, 0.0, 3.0], [0.0, 5.0, 0.0]])
+    np.testing.assert_array_equal(functional.relu_backward(dA, Z), expected)
+
+
+# Aliasing (bug: `dZ = dA` for `dZ = dA.copy()`)
+def test_relu_backward_leaves_the_upstream_gradient_alone():
+    rng = np.random.default_rng(0)
+    Z = np.array([[-1.0, 0.0, 2.0], [0.5, -3.0, 1.0]])
+    dA = rng.standard_normal((2, 3))
+    before = dA.copy()
+    dZ = functional.relu_backward(dA, Z)
+    np.testing.assert_array_equal(dA, before)
+    assert not np.shares_memory(dZ, dA)
+
+
+# F5 functional.py: the "probabilities in [0, 1]" check
+def test_cross_entropy_of_positive_logits_says_pass_softmax():
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        cross_entropy(np.array([[3.0, 0.5]]), np.array([0]))
