@@ -33,15 +33,18 @@ from ._checks import as_float_matrix, as_int, as_labels, as_real
 from .functional import softmax
 
 __all__ = ["Layer", "Dense", "ReLU", "Sigmoid", "Tanh",
-           "SoftmaxCrossEntropy", "Sequential", "flatten"]
+           "SoftmaxCrossEntropy", "Sequential", "flatten",
+           "layers_from_config"]
 
 DTYPES = (np.float64, np.float32)
 
 
-def _as_input(x, dtype=np.float64, name: str = "x") -> np.ndarray:
-    """x as a finite, non-empty 2-D array of ``dtype``, a copy the layers
-    may cache (the caller may change its own x later)."""
-    return np.array(as_float_matrix(name, x), dtype=dtype)
+def _as_input(x, dtype=np.float64, name: str = "x",
+              copy: bool = True) -> np.ndarray:
+    """x as a finite, non-empty 2-D array of ``dtype``: by default a copy
+    that the layers may cache (the caller may change its own x later)."""
+    x = as_float_matrix(name, x)
+    return np.array(x, dtype=dtype) if copy else x.astype(dtype, copy=False)
 
 
 class Layer:
@@ -261,6 +264,22 @@ class SoftmaxCrossEntropy:
 LAYERS = {cls.__name__: cls for cls in (Dense, ReLU, Sigmoid, Tanh)}
 
 
+def layers_from_config(config) -> list[Layer]:
+    """New layers from a list of ``layer.config()`` dicts."""
+    if not isinstance(config, list) or not config:
+        raise ValueError(
+            f"config must be a non-empty list of layers, got {config!r}")
+    layers = []
+    for i, entry in enumerate(config):
+        if not isinstance(entry, dict) or entry.get("type") not in LAYERS:
+            raise ValueError(
+                f"config[{i}] must name a layer type in {sorted(LAYERS)}, "
+                f"got {entry!r}")
+        kwargs = {k: v for k, v in entry.items() if k != "type"}
+        layers.append(LAYERS[entry["type"]](**kwargs))
+    return layers
+
+
 def flatten(layers, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Move the layers' parameters into one flat vector; -> (params, grads).
 
@@ -321,9 +340,10 @@ class Sequential:
                             for layer in self.layers}
         self.out_shape = None
 
-    def check_x(self, x, name: str = "x") -> np.ndarray:
-        """x as a (m, d) array of the model's dtype, a copy; or an error."""
-        x = _as_input(x, self.dtype, name)
+    def check_x(self, x, name: str = "x", copy: bool = True) -> np.ndarray:
+        """x as a (m, d) array of the model's dtype (a copy unless
+        ``copy=False`` and x has that dtype already); or an error."""
+        x = _as_input(x, self.dtype, name, copy)
         first = self.layers[0]
         if isinstance(first, Dense) and x.shape[1] != first.in_features:
             raise ValueError(f"{name} must have {first.in_features} columns"
@@ -380,18 +400,8 @@ class Sequential:
 
     @classmethod
     def from_config(cls, config, dtype=np.float64) -> Sequential:
-        if not isinstance(config, list) or not config:
-            raise ValueError(
-                f"config must be a non-empty list of layers, got {config!r}")
-        layers = []
-        for i, entry in enumerate(config):
-            if not isinstance(entry, dict) or entry.get("type") not in LAYERS:
-                raise ValueError(
-                    f"config[{i}] must name a layer type in {sorted(LAYERS)}"
-                    f", got {entry!r}")
-            kwargs = {k: v for k, v in entry.items() if k != "type"}
-            layers.append(LAYERS[entry["type"]](**kwargs))
-        return cls(*layers, dtype=dtype)
+        """The model that ``config()`` describes, with new weights."""
+        return cls(*layers_from_config(config), dtype=dtype)
 
     def __repr__(self) -> str:
         inner = ", ".join(repr(layer) for layer in self.layers)

@@ -65,7 +65,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         raise TypeError(
             f"optimizer must be a scratchnet.optim optimizer, got "
             f"{type(optimizer).__name__}")
-    X = model.check_x(X, "X")                   # checked once, here
+    # Checked once, here; not copied (fit reads X and keeps nothing).
+    X = model.check_x(X, "X", copy=False)
     y = as_labels("y", y, m=X.shape[0])
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
@@ -78,7 +79,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
             raise TypeError(
                 "validation must be a tuple (X_val, y_val), got "
                 f"{type(validation).__name__}")
-        Xv = model.check_x(validation[0], "validation X")
+        Xv = model.check_x(validation[0], "validation X", copy=False)
         yv = as_labels("validation y", validation[1], m=Xv.shape[0])
     if patience is not None:
         patience = as_int("patience", patience)
@@ -93,8 +94,9 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         from tqdm.auto import tqdm
     else:            # text on a terminal only; tqdm.auto would warn in a
         from tqdm.std import tqdm  # notebook without ipywidgets
-    bar = tqdm(range(epochs), disable=None if progress is None
-               else not progress, leave=False, desc="fit")
+    bar = (range(epochs) if progress is False else   # no bar at all
+           tqdm(range(epochs), disable=None if progress is None
+                else not progress, leave=False, desc="fit"))
     m = X.shape[0]
     rng = np.random.default_rng(seed)
     best, since_best = np.inf, 0
@@ -139,13 +141,14 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                     since_best += 1
             if schedule is not None:
                 schedule.step()
-            if not bar.disable:
+            if progress is not False and not bar.disable:
                 bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
             if patience is not None and since_best >= patience:
                 break
             if target is not None and reached >= target:
                 break
-    bar.close()
+    if progress is not False:
+        bar.close()
     return history
 
 
