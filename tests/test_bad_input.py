@@ -395,6 +395,19 @@ CASES = {
                                ["candidates", "non-empty dict", "{}"]),
     "repeated calls": (lambda: timing.repeated(lambda: 0, calls=0),
                        ValueError, ["calls", "positive int", "0"]),
+    "flatten layers": (lambda: nn.flatten([nn.Dense(2, 3), "relu"]),
+                       TypeError, ["layers[1]", "Layer", "str"]),
+    "probabilities scores": (
+        lambda: nn.SoftmaxCrossEntropy().probabilities(np.ones(3)),
+        ValueError, ["scores", "2-D", "(3,)"]),
+    "StepLR.lr_at epoch": (
+        lambda: optim.StepLR(optim.SGD(spiral_model().parameters()),
+                             2).lr_at(-1),
+        ValueError, ["epoch", ">= 0", "-1"]),
+    "CosineLR.lr_at epoch": (
+        lambda: optim.CosineLR(optim.SGD(spiral_model().parameters()),
+                               5).lr_at("1"),
+        TypeError, ["epoch", "integer", "str"]),
 }
 
 
@@ -424,12 +437,8 @@ METHOD_MODULES = {"nn", "optim"}
 # message that names another function's argument). The check below
 # fails when one of them gets a row, or when a new gap appears.
 KNOWN_GAPS = {
-    ("nn", "flatten"),              # no check: "str has no attribute params"
     ("fast", "supports"),           # a predicate: anything -> True/False
-    "nn.SoftmaxCrossEntropy.probabilities",   # says "Z must be 2-D"
-    "optim.StepLR.lr_at",           # no check of epoch (-1 is accepted)
-    "optim.CosineLR.lr_at",         # no check of epoch ("1": a TypeError
-}                                   # from `<`, naming no argument)
+}
 
 
 def functions_used(cases) -> set[tuple[str, str]]:

@@ -228,7 +228,7 @@ class SoftmaxCrossEntropy:
 
     def probabilities(self, scores) -> np.ndarray:
         """The softmax of the scores, (m, n), as functional.softmax."""
-        return softmax(scores)
+        return softmax(as_float_matrix("scores", scores))
 
     def forward(self, scores, y) -> float:
         """scores (m, n), y (m,) -> the mean cross-entropy, a float."""
@@ -290,6 +290,10 @@ def flatten(layers, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     a layer that keeps one under another attribute is refused: it would
     go on using the old array and never learn.
     """
+    for i, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layers[{i}] must be a scratchnet.nn Layer, "
+                            f"got {type(layer).__name__}")
     arrays = [(i, layer, key, value) for i, layer in enumerate(layers)
               for key, value in layer.params.items()]
     for i, layer, key, value in arrays:

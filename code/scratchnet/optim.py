@@ -153,6 +153,8 @@ class StepLR(_Schedule):
         self.gamma = as_real("gamma", gamma, positive=True)
 
     def lr_at(self, epoch: int) -> float:
+        """The learning rate of epoch ``epoch`` (0: the first)."""
+        epoch = as_int("epoch", epoch, minimum=0)
         return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -166,6 +168,7 @@ class CosineLR(_Schedule):
         self.lr_min = as_real("lr_min", lr_min, nonnegative=True)
 
     def lr_at(self, epoch: int) -> float:
-        t = min(epoch, self.t_max)
+        """The learning rate of epoch ``epoch`` (0: the first)."""
+        t = min(as_int("epoch", epoch, minimum=0), self.t_max)
         cos = (1.0 + math.cos(math.pi * t / self.t_max)) / 2.0
         return self.lr_min + (self.base_lr - self.lr_min) * cos

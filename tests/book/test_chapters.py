@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import scratchnet
 from conftest import ROOT, notebook_chapters
-from scratchnet import data, functional, twolayer
+from scratchnet import data, functional, nn, twolayer
 
 CHAPTERS = notebook_chapters()
 
@@ -183,3 +183,36 @@ def test_figure_text_is_10_pt_or_more(source):
         for points, name in SMALL_FONT.findall(line):
             assert not name and float(points) >= 10, (
                 f"{source}:{number} sets a font below 10 pt: {line.strip()}")
+
+
+def load_class(chapter, name):
+    """Exec the chapter's setup cell, then only the class ``name``."""
+    cells = code_cells(chapter)
+    namespace: dict = {}
+    exec(compile(cells[0], f"{chapter}:setup", "exec"), namespace)
+    for source in cells[1:]:
+        for node in ast.parse(source).body:
+            if isinstance(node, ast.ClassDef) and node.name == name:
+                segment = ast.get_source_segment(source, node)
+                exec(compile(segment, f"{chapter}:{name}", "exec"),
+                     namespace)
+                return namespace[name]
+    raise AssertionError(f"{chapter} defines no class {name}")
+
+
+def test_layers_chapter_dense_equals_package():
+    """The chapter's hand-built dense layer is nn.Dense (bug: a chapter
+    that teaches dW = dZ^T x, or a package that sums db over axis 1)."""
+    MyDense = load_class("book/layers", "MyDense")
+    rng = np.random.default_rng(0)
+    for m, d, n in [(1, 1, 1), (5, 2, 3), (300, 100, 3), (7, 4, 9)]:
+        x, dZ = rng.normal(size=(m, d)), rng.normal(size=(m, n))
+        W, b = rng.normal(size=(d, n)), rng.normal(size=(1, n))
+        mine, dense = MyDense(W, b), nn.Dense(d, n)
+        dense.params["W"][...], dense.params["b"][...] = W, b
+        np.testing.assert_allclose(mine.forward(x), dense.forward(x),
+                                   rtol=1e-12)
+        np.testing.assert_allclose(mine.backward(dZ), dense.backward(dZ),
+                                   rtol=1e-12)
+        np.testing.assert_allclose(mine.dW, dense.grads["W"], rtol=1e-12)
+        np.testing.assert_allclose(mine.db, dense.grads["b"], rtol=1e-12)
