@@ -16,7 +16,9 @@ the built pages themselves:
   literalincludes the code they include; figure captions follow their
   cell; labels, the "Run this chapter" box and marker lines go;
 * every output stays (myst-nb has already moved the values glued with
-  ``display=False`` out of the notebook, into ``<chapter>.glue.json``).
+  ``display=False`` out of the notebook, into ``<chapter>.glue.json``);
+  the cells tagged ``remove-cell``, which the HTML page does not show
+  either (the glue calls), go.
 
 The notebooks are written to ``_build/reader/`` and over the HTML's own
 ``_downloads`` copies, so a download is the reader's copy whatever ran
@@ -386,6 +388,8 @@ def convert(nb, converter: Converter, rendered: Rendered, intro: str,
             continue
         if cell.cell_type != "code":
             continue
+        if "remove-cell" in cell.metadata.get("tags", []):
+            continue            # the book's bookkeeping (glue): not shown
         if strip:
             cell.source = strip_markers(cell.source)
         cell.outputs = [o for o in cell.get("outputs", [])

@@ -68,6 +68,40 @@ def test_glue_and_equation_reference_reach_the_html(built_book):
     assert re.search(r'href="#equation-eq-layer"', html)
 
 
+def visible_code(html: str) -> list[str]:
+    """The text of the code cells that a page shows its reader."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(html, "html.parser")
+    return [div.get_text() for div in
+            soup.select("div.cell div.cell_input, div.cell_input")]
+
+
+@pytest.mark.xdist_group("built")
+def test_no_visible_cell_holds_publishing_code(built_book):
+    """Glue calls and asserts about the prose stay out of the reader's
+    sight (bug: a glue call left in a cell that the page shows)."""
+    book, _ = built_book
+    pages = sorted((book / "_build/html/book").glob("*.html"))
+    cells = {page.stem: visible_code(page.read_text()) for page in pages}
+    assert sum(len(c) for c in cells.values()) > 100    # cells were found
+    glued = {name: sum(text.count("glue(") + text.count("scratchnet.book")
+                       for text in texts)
+             for name, texts in cells.items()}
+    assert not any(glued.values()), {k: v for k, v in glued.items() if v}
+    prose = [line.strip() for texts in cells.values() for text in texts
+             for line in text.splitlines()
+             if line.strip().startswith("assert")
+             and re.search(r"\b(text|prose|says|chapter)\b", line)]
+    assert not prose, prose
+
+
+def test_visible_code_finds_a_glue_call_in_a_page():
+    html = ('<div class="cell docutils container"><div class="cell_input '
+            'docutils container"><pre>x = 1\nglue("x", x)</pre></div>'
+            '</div>')
+    assert visible_code(html) == ['x = 1\nglue("x", x)']
+
+
 def _small_book(dest: Path, chapter_text: str) -> Path:
     """A copy of the book whose toc holds the intro and one chapter."""
     book = copy_book(dest)

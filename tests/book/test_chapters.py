@@ -151,6 +151,11 @@ def test_chapter_form(chapter):
     if chapter != "book/shapes":
         assert "figure:" in text or "{glue:figure}" in text
     assert "glue(" in "\n".join(cells), "numbers are glued"
+    nb = jupytext.read(ROOT / f"{chapter}.md")
+    for cell in nb.cells:                # ... in cells the reader never sees
+        if cell.cell_type == "code" and "glue" in cell.source:
+            assert "remove-cell" in cell.metadata.get("tags", []), (
+                f"{chapter}: a visible cell glues: {cell.source[:60]!r}")
     assert "assert" in "\n".join(cells), "identities are checked"
     name = chapter.split("/")[-1]
     assert f"{{nb-download}}`{name}.ipynb`" in text, "download link"
