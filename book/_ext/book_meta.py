@@ -12,6 +12,9 @@
   when it is a web URL. It becomes the header's repository button and
   the intro's sentence on where the code lives; without one, the book
   names no URL rather than a wrong one.
+* ``favicon.ico`` at the site's root, for the browsers that ask for it
+  there (the pages themselves name ``_static/favicon.svg``): the same
+  drawing, made with Pillow when the HTML build finishes.
 """
 
 from __future__ import annotations
@@ -59,7 +62,31 @@ def _configure(app, config) -> None:
         config.html_theme_options = options
 
 
+def favicon(path: Path) -> None:
+    """favicon.svg's drawing as a 16, 32 and 48 px favicon.ico."""
+    from PIL import Image, ImageDraw
+    k = 8                                  # drawn at 8x, then shrunk
+    image = Image.new("RGBA", (32 * k, 32 * k), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle([0, 0, 32 * k - 1, 32 * k - 1], radius=6 * k,
+                           fill="#0072B2")
+    draw.line([(8 * k, 24 * k), (16 * k, 8 * k), (24 * k, 24 * k)],
+              fill="white", width=3 * k, joint="curve")
+    for x, y in ((8, 24), (24, 24)):           # round line caps
+        draw.ellipse([(x - 1.5) * k, (y - 1.5) * k, (x + 1.5) * k,
+                      (y + 1.5) * k], fill="white")
+    draw.ellipse([13 * k, 5 * k, 19 * k, 11 * k], fill="#E69F00")
+    image.resize((48, 48), Image.LANCZOS).save(
+        path, sizes=[(16, 16), (32, 32), (48, 48)])
+
+
+def _finished(app, exception) -> None:
+    if exception is None and app.builder.format == "html":
+        favicon(Path(app.outdir) / "favicon.ico")
+
+
 def setup(app):
     app.connect("config-inited", _configure)
+    app.connect("build-finished", _finished)
     return {"version": "1.0", "parallel_read_safe": True,
             "parallel_write_safe": True}

@@ -109,8 +109,8 @@ def plot_decision_boundary(model, X, y, ax=None, resolution: int = 200,
 
 
 def plot_loss(histories, ax=None, title: str | None = None,
-              logy: bool = True):
-    """Loss per epoch.
+              logy: bool = True, xlabel: str = "epoch"):
+    """Loss per epoch (or per ``xlabel``: "step" for a loop of steps).
 
     histories : a sequence of losses, or a dict ``{label: sequence}`` to
     compare several runs. Returns the Figure.
@@ -129,7 +129,9 @@ def plot_loss(histories, ax=None, title: str | None = None,
                 f"got shape {values.shape}")
         ax.plot(np.arange(values.size), values, styles[i % len(styles)],
                 color=COLORS[i % len(COLORS)], label=str(label), lw=1.6)
-    ax.set_xlabel("epoch")
+    if not isinstance(xlabel, str):
+        raise TypeError(f"xlabel must be a str, got {type(xlabel).__name__}")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     if logy:
         ax.set_yscale("log")
