@@ -8,6 +8,7 @@ import dis
 import inspect
 import sys
 import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -397,6 +398,11 @@ CASES = {
                        ValueError, ["calls", "positive int", "0"]),
     "flatten layers": (lambda: nn.flatten([nn.Dense(2, 3), "relu"]),
                        TypeError, ["layers[1]", "Layer", "str"]),
+    "run_solution label": (
+        lambda: book.run_solution(
+            Path(__file__).resolve().parents[1] / "book" / "layers.md",
+            "ex-none", {}),
+        ValueError, ["label", "a solution of", "layers.md", "'ex-none'"]),
     "probabilities scores": (
         lambda: nn.SoftmaxCrossEntropy().probabilities(np.ones(3)),
         ValueError, ["scores", "2-D", "(3,)"]),
