@@ -122,3 +122,11 @@ def test_relu_backward_leaves_the_upstream_gradient_alone():
 def test_cross_entropy_of_positive_logits_says_pass_softmax():
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
         cross_entropy(np.array([[3.0, 0.5]]), np.array([0]))
+
+
+def test_a_perfect_prediction_costs_plus_zero():
+    """Bug caught: -mean(log 1) is -0.0, which prints as "-0.0"."""
+    import math
+    from scratchnet import functional as F
+    loss = F.cross_entropy(np.array([[0.0, 1.0, 0.0]]), [1])
+    assert loss == 0.0 and math.copysign(1.0, loss) == 1.0

@@ -113,7 +113,8 @@ def mean_neg_log(P: np.ndarray, y: np.ndarray) -> float:
     """``-(1/m) sum_i log P[i, y_i]`` with no input checks (the clipped
     core of :func:`cross_entropy`, for training loops)."""
     correct = np.maximum(P[np.arange(y.shape[0]), y], TINY)
-    return float(-np.mean(np.log(correct)))
+    # 0.0 minus, not unary minus: a perfect prediction costs 0.0, not -0.0
+    return float(0.0 - np.mean(np.log(correct)))
 
 
 def accuracy(scores, y) -> float:
