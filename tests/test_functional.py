@@ -127,6 +127,7 @@ def test_cross_entropy_of_positive_logits_says_pass_softmax():
 def test_a_perfect_prediction_costs_plus_zero():
     """Bug caught: -mean(log 1) is -0.0, which prints as "-0.0"."""
     import math
+
     from scratchnet import functional as F
     loss = F.cross_entropy(np.array([[0.0, 1.0, 0.0]]), [1])
     assert loss == 0.0 and math.copysign(1.0, loss) == 1.0

@@ -9,7 +9,8 @@ turns each of them into what the HTML page shows, reading the numbers off
 the built pages themselves:
 
 * glued values become their formatted numbers, equation references
-  "(5.4)", cross-references the target's title, citations the page's
+  "(5.4)", cross-references the target's title with its number
+  ("*Gradient descent and training* (Chapter 8)"), citations the page's
   citation text, and display maths gets its number as ``\\tag``;
 * admonitions become blockquotes, exercises headings with their number,
   solutions collapsed ``<details>`` blocks, list-tables markdown tables,
@@ -36,6 +37,7 @@ from pathlib import Path
 
 import nbformat
 from bs4 import BeautifulSoup
+from minus_signs import typeset
 from myst_nb.core.variables import format_plain_text
 from scratchnet.assign import GRADER_KEYS, strip_markers
 from sphinx.errors import ExtensionError
@@ -65,6 +67,8 @@ class Rendered:
         self.figures: dict[str, str] = {}
         self.tables: dict[str, str] = {}
         self.citations: dict[str, list[str]] = {}
+        #: label -> the number of its section, "8" or "8.2"
+        self.numbers: dict[str, str] = {}
         for docname in docnames:
             page = outdir / f"{docname}.html"
             if page.is_file():
@@ -86,6 +90,15 @@ class Rendered:
                 span = a.select_one(f"span.{kind}")
                 if span is not None:
                     found[fragment] = " ".join(span.get_text().split())
+        for anchor in soup.select("span[id], section[id]"):
+            heading = (anchor.find(re.compile(r"^h[1-6]$"))
+                       if anchor.name == "section" else
+                       anchor.find_next_sibling())
+            if heading is None or not re.match(r"^h[1-6]$", heading.name):
+                continue
+            number = heading.select_one("span.section-number")
+            if number is not None:
+                self.numbers[anchor["id"]] = number.get_text().strip(". ")
         for div in soup.select("div.exercise[id]"):
             title = div.select_one(".admonition-title")
             self.exercises[div["id"]] = " ".join(title.get_text().split())
@@ -131,20 +144,28 @@ class Converter:
             key, _, fmt = text.partition(":")
             if key not in self.glued:
                 self.fail(f"no glued value {key!r}")
-            return format_plain_text(self.glued[key], fmt or "s")
+            # as the page shows it: a minus sign, not a hyphen
+            return typeset(format_plain_text(self.glued[key], fmt or "s"))
         if name == "eq":
             if text not in self.rendered.equations:
                 self.fail(f"no number for the equation {text!r}")
             return self.rendered.equations[text]
         if name in ("ref", "numref"):
             explicit = re.match(r"^(.*?)\s*<([\w-]+)>$", text)
-            if explicit:
-                return explicit.group(1)
             if name == "numref":
+                if explicit:
+                    return explicit.group(1)
                 if text not in self.rendered.numrefs:
                     self.fail(f"no number for {text!r}")
                 return self.rendered.numrefs[text]
-            return self.rendered.ref_title(text)
+            label = explicit.group(2) if explicit else text
+            title = (explicit.group(1) if explicit
+                     else f"*{self.rendered.ref_title(text)}*")
+            number = self.rendered.numbers.get(label)
+            if number is None:           # the appendix: no number
+                return title
+            kind = "Section" if "." in number else "Chapter"
+            return f"{title} ({kind} {number})"
         if name == "cite":
             if not self.cites:
                 self.fail(f"more citations than the page shows ({text})")

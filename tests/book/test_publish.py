@@ -85,7 +85,7 @@ def html_of(book: Path, chapter: str) -> BeautifulSoup:
 
 
 def test_downloads_show_what_the_page_shows(published):
-    source_maths = 0
+    source_maths = chapter_refs = 0
     for name, path in downloads(published).items():
         chapter = name[:-len(".ipynb")]
         nb = nbformat.read(path, as_version=4)
@@ -120,6 +120,14 @@ def test_downloads_show_what_the_page_shows(published):
         for number in re.findall(r"\\tag\{([\d.]+)\}", text):
             assert f"({number})" in soup.get_text(), (name, number)
         assert len(re.findall(r"\\tag\{", text)) == labelled, name
+        # Cross-references: the target's title, with its chapter or
+        # section number (bug: a bare title that reads as a broken
+        # sentence).
+        for span in soup.select("a.reference.internal span.std-ref"):
+            ref = " ".join(span.get_text().split())
+            if re.search(rf"{re.escape(ref)}\*? \((Chapter|Section) "
+                         r"[\d.]+\)", text):
+                chapter_refs += 1
         # Glued numbers: every pasted value of the page is in the text.
         for span in soup.select("span.pasted-text"):
             assert span.get_text() in text, (name, span.get_text())
@@ -130,6 +138,7 @@ def test_downloads_show_what_the_page_shows(published):
             assert f"<summary>Solution to {heading}</summary>" in text, (
                 name, heading)
     assert source_maths > 20
+    assert chapter_refs > 10
 
 
 def test_handouts_read_like_the_book(published):
