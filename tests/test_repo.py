@@ -111,6 +111,33 @@ def test_the_repository_url_comes_from_the_variable_or_the_remote(
     assert book_meta.repository_url(str(tmp_path)) == ""
 
 
+def test_the_site_url_and_the_pdf_title_page(monkeypatch):
+    """Bug caught: a PDF title page without its licences or URLs, or a
+    site URL that is not one."""
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import book_meta
+    monkeypatch.setenv("BOOK_SITE_URL", "https://a.github.io/b/")
+    assert book_meta.site_url() == "https://a.github.io/b"
+    monkeypatch.setenv("BOOK_SITE_URL", "file:///home/me/site")
+    assert book_meta.site_url() == ""
+    page = book_meta.title_page("0.1.0", "https://a.github.io/b",
+                                "https://github.com/a/b")
+    assert "CC-BY-4.0" in page and "MIT" in page
+    assert r"\url{https://a.github.io/b/}" in page
+    assert r"\url{https://github.com/a/b}" in page
+    assert "url" not in book_meta.title_page("0.1.0", "", "")
+    flow = yaml.safe_load((ROOT / ".github/workflows/publish.yml")
+                          .read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    pages = next(i for i, s in enumerate(steps)
+                 if s.get("uses", "").startswith("actions/configure-pages"))
+    build = next(i for i, s in enumerate(steps)
+                 if s.get("run") == "make site")
+    assert pages < build and steps[pages]["id"] == "pages"
+    assert steps[build]["env"]["BOOK_SITE_URL"] == \
+        "${{ steps.pages.outputs.base_url }}"
+
+
 def test_the_release_workflow_publishes_on_a_version_tag():
     flow = yaml.safe_load((ROOT / ".github/workflows/release.yml")
                           .read_text())

@@ -11,7 +11,10 @@
   publishes its own), else the ``origin`` remote of the git checkout
   when it is a web URL. It becomes the header's repository button and
   the intro's sentence on where the code lives; without one, the book
-  names no URL rather than a wrong one.
+  names no URL rather than a wrong one. The site's URL likewise:
+  ``BOOK_SITE_URL`` (the Pages workflow sets it), ``{{ site }}``.
+* The PDF's title page: the edition (the package's version), the
+  licences, and the site's and the code's URLs when they are known.
 * ``favicon.ico`` at the site's root, for the browsers that ask for it
   there (the pages themselves name ``_static/favicon.svg``): the same
   drawing, made with Pillow when the HTML build finishes.
@@ -44,10 +47,34 @@ def repository_url(srcdir: str) -> str:
     return url if re.match(r"^https://[\w.-]+/\S+$", url) else ""
 
 
+def site_url() -> str:
+    """The published site's address, from ``BOOK_SITE_URL`` (the Pages
+    workflow sets it), or "" (a local build names none)."""
+    url = os.environ.get("BOOK_SITE_URL", "").strip().rstrip("/")
+    return url if re.match(r"^https://[\w.-]+(/\S*)?$", url) else ""
+
+
+def title_page(version: str, site: str, repository: str) -> str:
+    """The PDF title page's lines under the author: licences and URLs."""
+    lines = ["Text CC-BY-4.0, code MIT"]
+    if site:
+        lines.append(rf"Read online: \url{{{site}/}}")
+    if repository:
+        lines.append(rf"Code: \url{{{repository}}}")
+    return r"\\ ".join(lines)
+
+
 def _configure(app, config) -> None:
     from scratchnet import __version__ as version
     wheel = f"{DIST.replace('-', '_')}-{version}-py3-none-any.whl"
     url = repository_url(str(Path(app.srcdir)))
+    site = site_url()
+    # The PDF's title page: "Edition 0.1.0", the licences and the URLs
+    # (no build date, so that two builds give the same title page).
+    config.version = config.release = version
+    config.latex_elements = {**(config.latex_elements or {}),
+                             "releasename": "Edition",
+                             "date": title_page(version, site, url)}
     config.myst_substitutions = {
         **(config.myst_substitutions or {}),
         "version": version, "dist": DIST, "wheel": wheel,
@@ -55,6 +82,7 @@ def _configure(app, config) -> None:
         "wheel_link": f'<a href="../{wheel}">{wheel}</a>',
         "notebooks_link": f'<a href="../{NOTEBOOKS_ZIP}">{NOTEBOOKS_ZIP}</a>',
         "repository": f"<{url}>" if url else "the book's repository",
+        "site": f"<{site}/>" if site else "the book's site",
     }
     if url:
         options = dict(config.html_theme_options or {})

@@ -383,12 +383,16 @@ def test_figures_are_sharp_and_the_favicon_loads(server, browser):
     assert worst[0] >= 1.99, worst
 
 
-def test_wide_equations_scroll_with_a_visible_cue_on_a_phone(server,
-                                                             browser):
+def test_equations_and_pages_fit_a_phone(server, browser):
+    """At 390 px at most 3 display equations need a sideways swipe (each
+    with its scroll cue), the equation number sits under its equation,
+    and no page is wider than the screen (bugs caught: an equation on one
+    long line, a number beside its equation, an unbreakable inline
+    path)."""
     base, _ = server
     visit = Visit(browser, viewport={"width": 390, "height": 844},
                   is_mobile=True)
-    wide = []
+    wide, too_wide, measured, numbers_beside = [], [], 0, []
     try:
         for name in PAGES:
             visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
@@ -397,19 +401,34 @@ def test_wide_equations_scroll_with_a_visible_cue_on_a_phone(server,
                     "() => document.querySelectorAll('div.math').length <= "
                     "document.querySelectorAll('div.math mjx-container')"
                     ".length", timeout=30000)
-            for over, overflow, background in visit.page.eval_on_selector_all(
-                    "div.math mjx-container",
-                    "els => els.map(e => [e.scrollWidth > "
-                    "e.clientWidth + 1, getComputedStyle(e).overflowX, "
-                    "getComputedStyle(e).backgroundImage])"):
+            for over, overflow, background, below in (
+                    visit.page.eval_on_selector_all(
+                        "div.math",
+                        "els => els.map(d => { const e = d.querySelector("
+                        "'mjx-container'); const n = d.querySelector("
+                        "'span.eqno'); return [e.scrollWidth > "
+                        "e.clientWidth + 1, getComputedStyle(e).overflowX,"
+                        " getComputedStyle(e).backgroundImage, !n || "
+                        "n.getBoundingClientRect().top >= "
+                        "e.getBoundingClientRect().bottom - 1]; })")):
+                measured += 1
                 if over:
                     wide.append(name)
                     assert overflow in ("auto", "scroll"), (name, overflow)
                     assert background.count("gradient") >= 2, name
+                if not below:
+                    numbers_beside.append(name)
+            width = visit.page.evaluate(
+                "() => document.documentElement.scrollWidth")
+            if width > 391:
+                too_wide.append((name, width))
     finally:
         visit.close()
-    print(f"\n{len(wide)} equations scroll at 390 px")
-    assert wide, "no equation overflows at 390 px: is the check running?"
+    print(f"\n{measured} display equations, {len(wide)} scroll at 390 px")
+    assert measured > 30, "too few equations: is the check running?"
+    assert len(wide) <= 3, wide
+    assert not numbers_beside, numbers_beside
+    assert not too_wide, too_wide
 
 
 # matplotlib's tick labels, legends and titles are 10 pt or more (the
