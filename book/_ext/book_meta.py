@@ -72,9 +72,11 @@ def _configure(app, config) -> None:
     # The PDF's title page: "Edition 0.1.0", the licences and the URLs
     # (no build date, so that two builds give the same title page).
     config.version = config.release = version
-    config.latex_elements = {**(config.latex_elements or {}),
-                             "releasename": "Edition",
-                             "date": title_page(version, site, url)}
+    config.latex_elements = {
+        **(config.latex_elements or {}), "releasename": "Edition",
+        # \date after the preamble's own (the build date) replaces it
+        "maketitle": rf"\date{{{title_page(version, site, url)}}}"
+                     r"\sphinxmaketitle"}
     config.myst_substitutions = {
         **(config.myst_substitutions or {}),
         "version": version, "dist": DIST, "wheel": wheel,
