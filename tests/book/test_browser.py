@@ -202,6 +202,66 @@ def test_pdf_link_works(server, browser, built_pdf):
         visit.close()
 
 
+def test_the_download_menu_offers_the_notebook_and_the_pdf(server,
+                                                           browser):
+    """The header's menu: the executed notebook (the chapter's own
+    download) and the book's PDF, not the raw MyST source or the
+    browser's print (bug caught: the theme's menu left as it is)."""
+    base, root = server
+    visit = Visit(browser)
+    try:
+        visit.page.goto(f"{base}/book/layers.html", wait_until="networkidle")
+        menu = visit.page.locator(".dropdown-download-buttons a")
+        texts = [" ".join(t.split()) for t in menu.all_inner_texts()]
+        assert texts == [".ipynb", "PDF"], texts
+        notebook = menu.nth(0).get_attribute("href")
+        own = visit.page.locator("a.reference.download",
+                                 has_text="layers.ipynb").first
+        assert notebook == own.get_attribute("href")
+        assert (root / "book" / notebook).resolve().is_file()
+        assert menu.nth(1).get_attribute("href") == "../backprop-again.pdf"
+        assert visit.page.locator(".dropdown-download-buttons "
+                                  "button[onclick*=print]").count() == 0
+    finally:
+        visit.close()
+
+
+def test_a_solution_title_opens_its_solution_on_a_phone(server, browser):
+    """Tapping "Solution to Exercise 2.1" anywhere, its link included,
+    opens the solution and stays on it (bug caught: the link jumps to the
+    exercise and leaves the solution closed)."""
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 390, "height": 844},
+                  is_mobile=True, has_touch=True)
+    try:
+        visit.page.goto(f"{base}/book/network.html", wait_until="networkidle")
+        solution = visit.page.locator("div.solution.dropdown").first
+        content = solution.locator("section#solution-content")
+        assert not content.is_visible()
+        link = solution.locator("p.admonition-title a.reference")
+        link.scroll_into_view_if_needed()
+        box = link.bounding_box()              # a finger on the link
+        visit.page.touchscreen.tap(box["x"] + box["width"] / 2,
+                                   box["y"] + box["height"] / 2)
+        content.wait_for(state="visible", timeout=5000)
+        assert "#" not in visit.page.url
+    finally:
+        visit.close()
+
+
+def test_the_sites_root_page_has_a_title_and_a_favicon(server, browser):
+    base, root = server
+    visit = Visit(browser)
+    try:
+        response = visit.page.request.get(f"{base}/favicon.ico")
+        assert response.status == 200
+        assert response.body()[:4] == b"\x00\x00\x01\x00"    # an ICO
+        index = visit.page.request.get(f"{base}/index.html").text()
+        assert "<title>Backprop, Again</title>" in index, index[:300]
+    finally:
+        visit.close()
+
+
 def test_screenshot_of_a_chapter(server, browser):
     base, _ = server
     shots = ROOT / "_build" / "screenshots"
