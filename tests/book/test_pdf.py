@@ -250,3 +250,7 @@ def test_front_matter_appendix_and_notation_table(built_pdf):
                        notation, re.M)
     assert header, notation[:800]
     assert re.search(r"\(𝑚, 𝑑\)|\(m, d\)", notation)
+    # Its table is "Table 1", as in the HTML, not the last chapter's
+    # number (bug: "Table 14.1" in an unnumbered appendix).
+    assert re.search(r"^Table 1: Every symbol of the book", notation,
+                     re.M), notation[:300]
