@@ -138,6 +138,17 @@ def test_the_site_url_and_the_pdf_title_page(monkeypatch):
         "${{ steps.pages.outputs.base_url }}"
 
 
+def test_every_local_extension_is_loaded():
+    """The config lists Sphinx's extensions by hand: a local extension
+    left out of that list is silently never loaded (bug seen:
+    minus_signs)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]
+    local = set(config["local_extensions"])
+    loaded = set(config["config"]["extensions"])
+    assert len(local) >= 10
+    assert local <= loaded, local - loaded
+
+
 def test_the_release_workflow_publishes_on_a_version_tag():
     flow = yaml.safe_load((ROOT / ".github/workflows/release.yml")
                           .read_text())
