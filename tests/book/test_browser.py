@@ -312,6 +312,14 @@ def test_axe_finds_no_serious_or_critical_violation(server, browser):
     try:
         for name in ["index"] + PAGES + ["genindex", "search"]:
             visit.page.goto(f"{base}/{name}.html", wait_until="networkidle")
+            if visit.page.locator("div.math").count():
+                visit.page.wait_for_function(
+                    "() => document.querySelectorAll('div.math').length <= "
+                    "document.querySelectorAll('div.math mjx-container')"
+                    ".length", timeout=30000)
+            # The theme marks scrolling regions focusable 300 ms after the
+            # page changes (typesetting): test the page a reader has then.
+            visit.page.wait_for_timeout(400)
             for v in axe_violations(visit.page):
                 counts[v["impact"]] = counts.get(v["impact"], 0) + len(
                     v["nodes"])
