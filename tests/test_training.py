@@ -268,3 +268,28 @@ def test_validation_accuracy_is_the_fraction_predict_gets_right():
                    validation=(Xv, yv), progress=False)
         assert hist["val_accuracy"][0] == pytest.approx(
             np.mean(model.predict(Xv) == yv))
+
+
+def test_a_full_batch_is_all_of_x_in_its_order():
+    """Bug caught: `batch_size <= m` shuffling the one full batch (the
+    docstring promises X in its order, and the same sums every epoch)."""
+    class Recorder(nn.Layer):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def forward(self, x):
+            self.seen.append(x.copy())
+            return x
+
+        def backward(self, grad):
+            return grad
+
+    X, y = data.make_spiral(n_per_class=10, seed=0)
+    recorder = Recorder()
+    model = nn.Sequential(recorder, nn.Dense(2, 3, seed=0))
+    training.fit(model, X, y, 3, len(y), optim.SGD(model.parameters()),
+                 progress=False)
+    assert len(recorder.seen) == 3
+    for seen in recorder.seen:
+        np.testing.assert_array_equal(seen, X)
