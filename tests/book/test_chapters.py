@@ -27,19 +27,20 @@ def code_cells(chapter):
     return [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-def load_helper(chapter, name):
-    """Exec the chapter's setup cell, then only the def of ``name``."""
+def load_helper(chapter, name, kind=ast.FunctionDef):
+    """Exec the chapter's setup cell, then only the def (or, with
+    ``kind=ast.ClassDef``, the class) of ``name``."""
     cells = code_cells(chapter)
     namespace: dict = {}
     exec(compile(cells[0], f"{chapter}:setup", "exec"), namespace)
     for source in cells[1:]:
         for node in ast.parse(source).body:
-            if isinstance(node, ast.FunctionDef) and node.name == name:
+            if isinstance(node, kind) and node.name == name:
                 segment = ast.get_source_segment(source, node)
                 exec(compile(segment, f"{chapter}:{name}", "exec"),
                      namespace)
                 return namespace[name]
-    raise AssertionError(f"{chapter} defines no function {name}")
+    raise AssertionError(f"{chapter} defines no {kind.__name__} {name}")
 
 
 def random_net(seed, m, d, h, n):
@@ -190,25 +191,10 @@ def test_figure_text_is_10_pt_or_more(source):
                 f"{source}:{number} sets a font below 10 pt: {line.strip()}")
 
 
-def load_class(chapter, name):
-    """Exec the chapter's setup cell, then only the class ``name``."""
-    cells = code_cells(chapter)
-    namespace: dict = {}
-    exec(compile(cells[0], f"{chapter}:setup", "exec"), namespace)
-    for source in cells[1:]:
-        for node in ast.parse(source).body:
-            if isinstance(node, ast.ClassDef) and node.name == name:
-                segment = ast.get_source_segment(source, node)
-                exec(compile(segment, f"{chapter}:{name}", "exec"),
-                     namespace)
-                return namespace[name]
-    raise AssertionError(f"{chapter} defines no class {name}")
-
-
 def test_layers_chapter_dense_equals_package():
     """The chapter's hand-built dense layer is nn.Dense (bug: a chapter
     that teaches dW = dZ^T x, or a package that sums db over axis 1)."""
-    MyDense = load_class("book/layers", "MyDense")
+    MyDense = load_helper("book/layers", "MyDense", ast.ClassDef)
     rng = np.random.default_rng(0)
     for m, d, n in [(1, 1, 1), (5, 2, 3), (300, 100, 3), (7, 4, 9)]:
         x, dZ = rng.normal(size=(m, d)), rng.normal(size=(m, n))
