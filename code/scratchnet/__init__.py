@@ -14,6 +14,8 @@ The code of the book *Backprop, Again*. Modules:
 - :mod:`scratchnet.autograd` -- reverse-mode automatic differentiation;
 - :mod:`scratchnet.plotting` -- figures (imported, with matplotlib, on
   first use);
+- :mod:`scratchnet.viz`, :mod:`scratchnet.players` -- figures the reader
+  scrubs through (a player of frames recorded during training);
 - :mod:`scratchnet.checks` -- check cells for assignments;
 - :mod:`scratchnet.assign` -- chapters to student notebooks and keys;
 - :mod:`scratchnet.tamper` -- the tamper report on nbgrader submissions.
@@ -32,15 +34,17 @@ from . import (
     linear,
     nn,
     optim,
+    players,
     timing,
     training,
     twolayer,
+    viz,
 )
 
 __version__ = "0.1.0"
 __all__ = ["autograd", "book", "checks", "data", "fast", "functional",
-           "gradcheck", "linear", "nn", "optim", "plotting", "timing",
-           "training", "twolayer"]
+           "gradcheck", "linear", "nn", "optim", "players", "plotting",
+           "timing", "training", "twolayer", "viz"]
 
 
 def __getattr__(name: str):

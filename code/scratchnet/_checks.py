@@ -116,6 +116,14 @@ def as_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def as_hook(name: str, fn):
+    """None, or a callable: a hook such as ``on_epoch``."""
+    if fn is not None and not callable(fn):
+        raise TypeError(f"{name} must be a function or None, got "
+                        f"{type(fn).__name__}")
+    return fn
+
+
 def as_real(name: str, value, *, positive: bool = False,
             nonnegative: bool = False) -> float:
     """Return ``value`` as a finite float, optionally > 0 or >= 0."""

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import fast
-from ._checks import DivergenceError, as_int, as_labels
+from ._checks import DivergenceError, as_hook, as_int, as_labels
 from .nn import Sequential, SoftmaxCrossEntropy
 from .optim import Optimizer
 
@@ -25,7 +25,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
         optimizer: Optimizer, validation=None, schedule=None,
         seed: int = 0, patience: int | None = None, target=None,
         progress: bool | None = None,
-        evaluate_train: bool = False) -> dict[str, list[float]]:
+        evaluate_train: bool = False,
+        on_epoch=None) -> dict[str, list[float]]:
     """Train ``model`` with mini-batches; return the history per epoch.
 
     history keys: "loss" (mean training loss over the epoch's batches,
@@ -52,6 +53,11 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     With ``target``, training stops at the first epoch whose accuracy
     (validation accuracy if given) reaches it. ``progress``: show a
     tqdm bar (None: only on a terminal, so the book build stays quiet).
+    ``on_epoch(epoch, model)``, if given, is called with epoch 0 before
+    training and with epoch k at the end of the k-th epoch (after its
+    history entries): a hook to record training (``viz.Recorder``). The
+    model's arrays are live: the hook copies what it keeps and must not
+    change them.
 
     Models of Dense and ReLU layers train through the tuned step of
     :mod:`scratchnet.fast`; any other model through its own layers.
@@ -71,6 +77,7 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     epochs = as_int("epochs", epochs)
     batch_size = as_int("batch_size", batch_size)
     seed = as_int("seed", seed, minimum=0)
+    on_epoch = as_hook("on_epoch", on_epoch)
     if not isinstance(evaluate_train, bool):
         raise TypeError(f"evaluate_train must be True or False, got "
                         f"{type(evaluate_train).__name__}")
@@ -100,6 +107,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
     m = X.shape[0]
     rng = np.random.default_rng(seed)
     best, since_best = np.inf, 0
+    if on_epoch is not None:
+        on_epoch(0, model)
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in bar:
             total, correct = 0.0, 0
@@ -141,6 +150,8 @@ def fit(model: Sequential, X, y, epochs: int, batch_size: int,
                     since_best += 1
             if schedule is not None:
                 schedule.step()
+            if on_epoch is not None:
+                on_epoch(epoch + 1, model)
             if progress is not False and not bar.disable:
                 bar.set_postfix(loss=f"{history['loss'][-1]:.4f}")
             if patience is not None and since_best >= patience:

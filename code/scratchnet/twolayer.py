@@ -31,6 +31,7 @@ from ._checks import (
     DivergenceError,
     _params_fast,
     as_float_matrix,
+    as_hook,
     as_int,
     as_labels,
     as_real,
@@ -154,20 +155,25 @@ def _loss(P, y, params, reg):
                                           + np.sum(W2 * W2)))
 
 
-def backward(params, cache, y, reg: float = 0.0) -> dict[str, np.ndarray]:
+def backward(params, cache, y, reg: float = 0.0, *, trace=None
+             ) -> dict[str, np.ndarray]:
     """The backward pass: gradients of the mean loss.
 
     params : dict as from init_params; cache : as from forward
     y : int array, shape (m,)
     returns grads with keys ``W1 (d,h)``, ``b1 (1,h)``, ``W2 (h,n)``,
-    ``b2 (1,n)``
+    ``b2 (1,n)``. Pass a dict as ``trace`` to also get the gradients on
+    the way: it receives ``dZ2 (m,n)``, ``dA1 (m,h)`` and ``dZ1 (m,h)``.
     """
     reg = as_real("reg", reg, nonnegative=True)
+    if trace is not None and not isinstance(trace, dict):
+        raise TypeError(f"trace must be a dict or None, got "
+                        f"{type(trace).__name__}")
     if type(cache) is _Cache and cache.made_with(params):
         # forward checked these params and made this cache: check y only
         y = as_labels("y", y, m=cache["X"].shape[0],
                       n_classes=params["W2"].shape[1])
-        return _backward(params, cache, y, reg)
+        return _backward(params, cache, y, reg, trace)
     dims = check_params(params)
     if not isinstance(cache, dict) or not {"X", "Z1", "A1", "P"} <= set(
             cache):
@@ -181,10 +187,10 @@ def backward(params, cache, y, reg: float = 0.0) -> dict[str, np.ndarray]:
             f"{P.shape} and A1 {A1.shape}, params need n={dims['n']} and "
             f"h={dims['h']}")
     y = as_labels("y", y, m=X.shape[0], n_classes=dims["n"])
-    return _backward(params, cache, y, reg)
+    return _backward(params, cache, y, reg, trace)
 
 
-def _backward(params, cache, y, reg):
+def _backward(params, cache, y, reg, trace=None):
     """backward without the input checks (for the training loop)."""
     X, Z1, A1, P = cache["X"], cache["Z1"], cache["A1"], cache["P"]
     W1, W2 = params["W1"], params["W2"]
@@ -195,14 +201,15 @@ def _backward(params, cache, y, reg):
     dW2 = A1.T @ dZ2 / m                          # (h,m)(m,n) -> (h,n)
     db2 = np.sum(dZ2, axis=0, keepdims=True) / m  # (1,n)
     dA1 = dZ2 @ W2.T                              # (m,n)(n,h) -> (m,h)
-    dZ1 = dA1                                     # (m,h)
-    dZ1[Z1 <= 0] = 0                              # the ReLU mask
+    dZ1 = np.where(Z1 > 0, dA1, 0.0)              # (m,h), the ReLU mask
     dW1 = X.T @ dZ1 / m                           # (d,m)(m,h) -> (d,h)
     db1 = np.sum(dZ1, axis=0, keepdims=True) / m  # (1,h)
 
     if reg > 0.0:
         dW2 = dW2 + reg * W2
         dW1 = dW1 + reg * W1
+    if trace is not None:                         # the steps, for a figure
+        trace.update(dZ2=dZ2, dA1=dA1, dZ1=dZ1)
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
@@ -230,13 +237,17 @@ def sgd_step(params, grads, lr: float) -> None:
 
 def train(X, y, h: int = 100, lr: float = 1.0, epochs: int = 10000,
           reg: float = 1e-3, seed: int = 0, *, n_classes: int | None = None,
-          scale: float = 0.01, params=None, log_every: int = 0
-          ) -> tuple[dict[str, np.ndarray], list[float]]:
+          scale: float = 0.01, params=None, log_every: int = 0,
+          on_epoch=None) -> tuple[dict[str, np.ndarray], list[float]]:
     """Full-batch gradient descent on the two-layer network.
 
     X : (m, d); y : (m,) labels. ``n_classes`` defaults to ``max(y) + 1``.
     Pass ``params`` to continue from given weights (they are copied).
     ``log_every > 0`` prints the loss every that many epochs.
+    ``on_epoch(epoch, params)``, if given, is called with epoch 0 before
+    the first update and with epoch k after the k-th: a hook to record
+    training (``viz.Recorder``). params are the live arrays: the hook
+    copies what it keeps and must not change them.
 
     Returns the trained params and ``history``, the loss before each
     update (one float per epoch). Raises DivergenceError (a ValueError)
@@ -249,6 +260,7 @@ def train(X, y, h: int = 100, lr: float = 1.0, epochs: int = 10000,
     epochs = as_int("epochs", epochs)
     reg = as_real("reg", reg, nonnegative=True)
     log_every = as_int("log_every", log_every, minimum=0)
+    on_epoch = as_hook("on_epoch", on_epoch)
     if params is None:
         n = max(int(y.max()) + 1, 2) if n_classes is None else as_int(
             "n_classes", n_classes, minimum=2)
@@ -260,6 +272,8 @@ def train(X, y, h: int = 100, lr: float = 1.0, epochs: int = 10000,
                   params.items()}
     y = as_labels("y", y, n_classes=n)
     history: list[float] = []
+    if on_epoch is not None:
+        on_epoch(0, params)
     with np.errstate(over="ignore", invalid="ignore"):
         for epoch in range(epochs):
             P, cache = _forward(params, X)
@@ -274,6 +288,8 @@ def train(X, y, h: int = 100, lr: float = 1.0, epochs: int = 10000,
             history.append(float(L))
             if log_every and epoch % log_every == 0:
                 print(f"epoch {epoch:6d}  loss {L:.6f}")
+            if on_epoch is not None:
+                on_epoch(epoch + 1, params)
     return params, history
 
 

@@ -1,0 +1,379 @@
+"""scratchnet.viz and scratchnet.players: the recording hook, the player,
+and the five figures' data against what scratchnet (or plain NumPy)
+computes for the same frames."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+
+import numpy as np
+import pytest
+from reference import lecture_backward, mean_ce
+from scratchnet import nn, optim, players, training, twolayer, viz
+
+SMALL = dict(h=8, lr=1.0, epochs=40, reg=1e-3)
+
+
+# --- the hook: recording does not change training --------------------
+
+def test_recording_does_not_change_twolayer_training(spiral):
+    X, y = spiral
+    recorder = viz.Recorder([0, 1, 7, 40])
+    p1, h1 = twolayer.train(X, y, **SMALL, on_epoch=recorder)
+    p2, h2 = twolayer.train(X, y, **SMALL)
+    assert h1 == h2
+    for k in p1:
+        assert np.array_equal(p1[k], p2[k])
+    assert sorted(recorder.snapshots) == [0, 1, 7, 40]
+    # epoch k is the state after k updates: as training for k epochs
+    for k in (0, 1, 7):
+        pk, _ = twolayer.train(X, y, **dict(SMALL, epochs=max(k, 1)))
+        want = pk if k else twolayer.init_params(2, 8, 3, seed=0)
+        for key in want:
+            assert np.array_equal(recorder.snapshots[k][key], want[key])
+    for key in p1:                       # the last is the result, copied
+        assert np.array_equal(recorder.snapshots[40][key], p1[key])
+        assert recorder.snapshots[40][key] is not p1[key]
+
+
+def _model(activation=nn.ReLU):
+    return nn.Sequential(nn.Dense(2, 6, seed=0), activation(),
+                         nn.Dense(6, 3, seed=1))
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU, nn.Tanh])  # fast, layers
+def test_recording_does_not_change_fit(spiral, activation):
+    X, y = spiral
+    runs = []
+    for hook in (None, viz.Recorder(range(6))):
+        model = _model(activation)
+        opt = optim.Adam(model.parameters(flat=True), lr=0.01)
+        hist = training.fit(model, X, y, epochs=5, batch_size=64,
+                            optimizer=opt, on_epoch=hook)
+        runs.append((model, hist, hook))
+    (m1, h1, _), (m2, h2, recorder) = runs
+    assert h1 == h2
+    assert np.array_equal(m1.flat_params, m2.flat_params)
+    assert sorted(recorder.snapshots) == list(range(6))
+    last = dict((n, p) for n, p, _ in m2.parameters())
+    for name, value in recorder.snapshots[5].items():
+        assert np.array_equal(value, last[name])
+    first = _model(activation)
+    for name, p, _ in first.parameters():
+        assert np.array_equal(recorder.snapshots[0][name], p)
+
+
+def test_the_hook_sees_every_epoch_in_order(spiral):
+    X, y = spiral
+    seen = []
+    twolayer.train(X, y, **dict(SMALL, epochs=3),
+                   on_epoch=lambda e, p: seen.append(e))
+    assert seen == [0, 1, 2, 3]
+    seen.clear()
+    model = _model()
+    training.fit(model, X, y, epochs=3, batch_size=100,
+                 optimizer=optim.SGD(model.parameters(), lr=0.1),
+                 on_epoch=lambda e, m: seen.append((e, m is model)))
+    assert seen == [(0, True), (1, True), (2, True), (3, True)]
+
+
+def test_a_hook_that_is_not_a_function_is_refused(spiral):
+    X, y = spiral
+    with pytest.raises(TypeError, match="on_epoch must be a function"):
+        twolayer.train(X, y, **SMALL, on_epoch=[0, 10])
+    model = _model()
+    with pytest.raises(TypeError, match="on_epoch must be a function"):
+        training.fit(model, X, y, 1, 10, optim.SGD(model.parameters()),
+                     on_epoch="epoch")
+
+
+def test_recorder_refuses_bad_epochs():
+    for bad in ([], [1.5], [-1], [[1, 2]]):
+        with pytest.raises(ValueError, match="epochs must be"):
+            viz.Recorder(bad)
+    with pytest.raises(TypeError, match="state must be"):
+        viz.snapshot([np.zeros(2)])
+
+
+# --- trace: the gradients on the way -----------------------------------
+
+def test_backward_trace_holds_the_intermediate_gradients(spiral):
+    X, y = spiral
+    params = twolayer.init_params(2, 5, 3, seed=2, scale=1.0)
+    P, cache = twolayer.forward(params, X)
+    trace = {}
+    grads = twolayer.backward(params, cache, y, trace=trace)
+    m = len(y)
+    Y = np.eye(3)[y]
+    np.testing.assert_allclose(trace["dZ2"], P - Y, atol=1e-15)
+    np.testing.assert_allclose(trace["dA1"], (P - Y) @ params["W2"].T,
+                               atol=1e-14)
+    np.testing.assert_allclose(trace["dZ1"], trace["dA1"]
+                               * (cache["Z1"] > 0), atol=1e-14)
+    want = lecture_backward(params, cache, y)
+    for k in want:
+        np.testing.assert_allclose(grads[k], want[k], rtol=1e-12,
+                                   atol=1e-15)
+    assert trace["dZ1"].shape == (m, 5)
+    # the trace's arrays are the caller's: the cache is untouched
+    trace["dZ2"][:] = 7.0
+    assert not np.shares_memory(trace["dZ2"], cache["P"])
+    with pytest.raises(TypeError, match="trace must be a dict"):
+        twolayer.backward(params, cache, y, trace=[])
+
+
+# --- the player ----------------------------------------------------------
+
+def _tiny_player(labels=("a", "b", "c"), alt="three dots"):
+    panel = viz.Panel((10, 10, 100, 100))
+    frames = [[[viz.Points([i / 3], [0.5], "#ff0000")]] for i in range(3)]
+    return viz.Player([panel], frames, list(labels), alt=alt,
+                      size=(120, 120), table=(("i",), [[0], [1], [2]]))
+
+
+def _payload(page: str) -> dict:
+    raw = re.search(r'<script type="application/json" class="sn-frames">'
+                    r"(.*?)</script>", page, re.S).group(1)
+    return json.loads(raw)
+
+
+def test_a_player_is_html_with_poster_controls_data_and_script():
+    player = _tiny_player()
+    bundle = player._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/png", "text/plain"}
+    page = bundle["text/html"]
+    assert page.startswith(f'<div class="sn-player" id="{player.id}">')
+    poster = re.search(r'<img class="sn-poster" src="data:image/svg\+xml;'
+                       r'base64,([^"]+)" alt="three dots"', page)
+    svg = base64.b64decode(poster.group(1)).decode()
+    assert svg.startswith("<svg") and 'aria-label="three dots"' in svg
+    assert svg.count("<circle") == 1 and 'cx="76.7"' in svg  # frame "c"
+    assert '<button type="button" class="sn-play">Play</button>' in page
+    assert ('<input type="range" min="0" max="2" step="1" value="2" '
+            'aria-label="Frame" aria-valuetext="c">') in page
+    assert page.count("<tr>") == 1 + 3            # head and three frames
+    data = _payload(page)
+    assert data["labels"] == ["a", "b", "c"] and data["poster"] == 2
+    assert len(data["frames"]) == 3 and 'cx="43.3"' in data["frames"][1][0]
+    # nothing to fetch: no URL but the SVG namespace, the script inline
+    assert re.findall(r"https?://[^\"' \\]+", page) == [
+        "http://www.w3.org/2000/svg"]
+    assert "<script src" not in page
+    assert bundle["text/plain"].count("\n") == 0
+    png = base64.b64decode(bundle["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_frames_json_cannot_close_its_script():
+    player = _tiny_player(labels=("</script><b>", "b", "c"))
+    page = player.to_html()
+    assert page.count("</script>") == 2
+    assert _payload(page)["labels"][0] == "</script><b>"
+
+
+def test_the_id_is_a_hash_of_the_content_not_of_a_name():
+    a, b = _tiny_player(), _tiny_player()
+    a.title = "fig-train"                 # a name does not change the id
+    assert a.id == b.id and re.fullmatch(r"sn-[0-9a-f]{12}", a.id)
+    assert _tiny_player(labels=("a", "b", "d")).id != a.id
+    assert _tiny_player(alt="four dots").id != a.id
+
+
+def test_player_refuses_what_it_cannot_show():
+    panel = viz.Panel((0, 0, 10, 10))
+    with pytest.raises(ValueError, match="one list of marks per panel"):
+        viz.Player([panel], [[[], []]], ["a"], alt="x", size=(10, 10))
+    with pytest.raises(ValueError, match="labels must hold one string"):
+        viz.Player([panel], [[[]]], ["a", "b"], alt="x", size=(10, 10))
+    with pytest.raises(ValueError, match="alt must be"):
+        viz.Player([panel], [[[]]], ["a"], alt=" ", size=(10, 10))
+    with pytest.raises(ValueError, match="frames must hold"):
+        viz.Player([panel], [], [], alt="x", size=(10, 10))
+    with pytest.raises(ValueError, match="poster must index"):
+        viz.Player([panel], [[[]]], ["a"], alt="x", size=(10, 10),
+                   poster=3)
+    with pytest.raises(TypeError, match="a mark must be"):
+        viz.Player([panel], [[["text"]]], ["a"], alt="x",
+                   size=(10, 10)).to_html()
+
+
+def test_a_long_line_is_drawn_with_its_envelope():
+    f = viz._Frame(viz.Panel((0, 0, 100, 50), xlim=(0, 10000),
+                             ylim=(-1, 1)))
+    t = np.arange(10000)
+    y = np.sin(t / 50.0) + (t == 5000) * 0.9      # one spike
+    xs, ys = viz._envelope(f.x(t), f.y(y))
+    assert len(xs) <= 2 * 101
+    assert np.isclose(ys.min(), f.y(y.max()))     # the spike is kept
+    assert np.isclose(ys.max(), f.y(y.min()))
+    assert np.all(np.diff(xs) >= 0)
+
+
+def _decode(uri: str) -> np.ndarray:
+    from PIL import Image as PILImage
+
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    return np.asarray(PILImage.open(io.BytesIO(raw)))
+
+
+# --- the book's five figures: their data is scratchnet's ----------------
+
+@pytest.fixture(scope="module")
+def training_player(spiral):
+    X, y = spiral
+    recorder = viz.Recorder([0, 5, 30])
+    _, history = twolayer.train(X, y, **dict(SMALL, epochs=30),
+                                on_epoch=recorder)
+    return recorder, history, players.training(recorder, X, y, history,
+                                               reg=1e-3, resolution=16)
+
+
+def test_training_frames_are_the_recorded_states(spiral, training_player):
+    X, y = spiral
+    recorder, history, player = training_player
+    grid, extent = players.boundary_grid(X, 16)
+    assert player.data["step"] == [0, 5, 30]
+    for i, e in enumerate([0, 5, 30]):
+        p = recorder.snapshots[e]
+        A1 = np.maximum(0, X @ p["W1"] + p["b1"])      # plain NumPy
+        Z2 = A1 @ p["W2"] + p["b2"]
+        want = mean_ce(Z2, y) + 0.5e-3 * (np.sum(p["W1"] ** 2)
+                                          + np.sum(p["W2"] ** 2))
+        assert player.data["loss"][i] == pytest.approx(want, rel=1e-12)
+        if e < 30:               # the loss before update e is frame e's
+            assert player.data["loss"][i] == pytest.approx(history[e],
+                                                           rel=1e-12)
+        acc = np.mean(np.argmax(Z2, axis=1) == y)
+        assert player.data["accuracy"][i] == acc
+        G = np.maximum(0, grid @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"]
+        regions = player.frames[i][0][0]
+        assert np.array_equal(regions.values,
+                              np.argmax(G, axis=1).reshape(16, 16))
+        # the PNG that the page shows has those classes' colours
+        uri = re.search(r'href="(data:image/png[^"]+)"',
+                        player._frame_svgs()[i][0]).group(1)
+        tints = np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)]
+                          for c in players.TINTS[:3]])
+        assert np.array_equal(_decode(uri)[..., :3], tints[regions.values])
+        assert f"accuracy {100 * acc:.1f} %" in player.labels[i]
+    # the grid's top row is the largest y, as an image is drawn
+    assert grid[0, 1] == extent[3] and grid[-1, 1] == extent[2]
+
+
+def test_lr_sweep_frames_are_each_runs_states(spiral):
+    X, y = spiral
+    runs, histories = {}, {}
+    for lr in (0.1, 1.0):
+        runs[lr] = viz.Recorder([0, 3, 10])
+        _, histories[lr] = twolayer.train(X, y, **dict(SMALL, lr=lr,
+                                                       epochs=10),
+                                          on_epoch=runs[lr])
+    player = players.lr_sweep(runs, X, y, histories, reg=1e-3,
+                              resolution=12)
+    grid, _ = players.boundary_grid(X, 12)
+    for i, e in enumerate([0, 3, 10]):
+        for j, lr in enumerate((0.1, 1.0)):
+            p = runs[lr].snapshots[e]
+            assert np.array_equal(player.frames[i][j][0].values,
+                                  twolayer.predict(p, grid).reshape(12, 12))
+            L = twolayer.loss(twolayer.forward(p, X)[0], y, p, 1e-3)
+            assert f"η = {lr:g}: loss {L:.3f}" in player.labels[i]
+            if e < 10:
+                assert L == pytest.approx(histories[lr][e], rel=1e-12)
+    with pytest.raises(ValueError, match="the same epochs"):
+        other = viz.Recorder([0, 4])
+        twolayer.train(X, y, **dict(SMALL, epochs=4), on_epoch=other)
+        players.lr_sweep({0.1: runs[0.1], 1.0: other}, X, y, histories)
+
+
+def test_backward_pass_frames_are_twolayers_steps(spiral):
+    X, y = spiral
+    rows = [0, 100, 200]
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    eqs = {k: f"9.{i}" for i, k in enumerate(
+        ["eq-z1", "eq-a1", "eq-z2", "eq-softmax", "eq-ce", "eq-dz2",
+         "eq-dw2", "eq-db2", "eq-da1", "eq-dz1", "eq-dw1"])}
+    player = players.backward_pass(params, X[rows], y[rows], eqs)
+    Xb, yb = X[rows], y[rows]
+    Z1 = Xb @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    P = np.exp(Z2 - Z2.max(1, keepdims=True))
+    P /= P.sum(1, keepdims=True)
+    cache = {"X": Xb, "Z1": Z1, "A1": A1, "P": P}
+    g = lecture_backward(params, cache, yb)
+    dZ2 = P - np.eye(3)[yb]
+    want = {"X": Xb, "Z1": Z1, "A1": A1, "Z2": Z2, "P": P,
+            "L": np.array([[mean_ce(Z2, yb)]]), "dZ2": dZ2,
+            "dW2": g["W2"], "db2": g["b2"], "dA1": dZ2 @ params["W2"].T,
+            "dZ1": (dZ2 @ params["W2"].T) * (Z1 > 0), "dW1": g["W1"],
+            "db1": g["b1"]}
+    assert list(player.data) == list(want)       # forward, then back
+    for name, value in want.items():
+        np.testing.assert_allclose(player.data[name], value, rtol=1e-12,
+                                   atol=1e-15, err_msg=name)
+    assert player.labels[0].startswith("forward 1 of 6: the input")
+    assert player.labels[7] == ("backward 2 of 7: dW2 = A1ᵀ dZ2 / m, "
+                                "eq. (9.6); shape (4, 3)")
+    assert player.labels[-1].endswith("eq. (9.10); shape (1, 4)")
+    # each frame's table of numbers shows that frame's values
+    texts = [m.text for m in player.frames[7][2]
+             if isinstance(m, viz.Text)]
+    assert texts == [f"{v:.3g}".replace("-", "−")
+                     for v in g["W2"].ravel()]
+
+
+def test_optimizer_paths_are_the_optimizers_steps():
+    player = players.optimizer_paths({
+        "SGD": lambda p: optim.SGD(p, lr=0.05),
+        "Adam": lambda p: optim.Adam(p, lr=0.2)},
+        curvature=(1.0, 10.0), start=(-3.0, 1.0), steps=6, every=3)
+    h = np.array([1.0, 10.0])
+    w = np.array([-3.0, 1.0])
+    sgd = [w.copy()]
+    for _ in range(6):
+        w = w - 0.05 * h * w
+        sgd.append(w)
+    np.testing.assert_allclose(player.data["SGD"], sgd, rtol=1e-15)
+    w, m, v = np.array([-3.0, 1.0]), np.zeros(2), np.zeros(2)
+    adam = [w.copy()]
+    for t in range(1, 7):
+        g = h * w
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w = w - 0.2 * (m / (1 - 0.9 ** t)) / (
+            np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        adam.append(w)
+    np.testing.assert_allclose(player.data["Adam"], adam, rtol=1e-12)
+    assert len(player.frames) == 3                  # steps 0, 3, 6
+    assert player.labels[1].startswith("step 3: SGD f = ")
+    f3 = 0.5 * np.sum(h * sgd[3] ** 2)
+    assert f"SGD f = {f3:.3g}" in player.labels[1]
+    with pytest.raises(TypeError, match="must return a scratchnet"):
+        players.optimizer_paths({"x": lambda p: None}, steps=1)
+
+
+def test_first_layer_weights_are_the_recorded_columns(spiral):
+    X, y = spiral
+    model = _model()
+    recorder = viz.Recorder([0, 2])
+    hist = training.fit(model, X, y, epochs=2, batch_size=50,
+                        optimizer=optim.SGD(model.parameters(), lr=0.1),
+                        validation=(X, y), on_epoch=recorder)
+    player = players.first_layer_weights(recorder, units=[1, 4],
+                                         shape=(1, 2),
+                                         accuracy=hist["val_accuracy"])
+    W = model.layers[0].params["W"]
+    for j, u in enumerate([1, 4]):
+        image = player.frames[1][j][0]
+        assert np.array_equal(image.values, W[:, u].reshape(1, 2))
+        assert image.vmax == -image.vmin == np.max(np.abs(W[:, u]))
+    assert player.labels[0] == "epoch 0: the initial random weights"
+    assert player.labels[1] == (f"epoch 2: validation accuracy "
+                                f"{100 * hist['val_accuracy'][1]:.1f} %")
+    with pytest.raises(ValueError, match="units must name 1 to 8"):
+        players.first_layer_weights(recorder, units=range(9),
+                                    shape=(1, 2))
