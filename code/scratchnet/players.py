@@ -413,20 +413,25 @@ def optimizer_paths(makers, curvature=(1.0, 20.0), start=(-4.5, 1.2),
 # --- first-layer weights through training --------------------------------
 
 def first_layer_weights(recorder, units, shape=(28, 28), key: str = "0.W",
-                        accuracy=None) -> Player:
+                        accuracy=None, epochs=None) -> Player:
     """The first layer's weights into a few hidden units, as images,
     through training.
 
     recorder : a viz.Recorder given to ``training.fit``; units : the
     hidden units (columns of the weights ``key``) to show, at most 8;
     shape : an input's image shape; accuracy : the validation accuracy
-    per epoch (``history["val_accuracy"]``) for the readout.
+    per epoch (``history["val_accuracy"]``) for the readout; epochs :
+    the recorded epochs to show (default: all).
     """
     units = [int(u) for u in units]
     if not 1 <= len(units) <= 8:
         raise ValueError(f"units must name 1 to 8 hidden units, got "
                          f"{len(units)}")
-    epochs = sorted(recorder.snapshots)
+    recorded = sorted(recorder.snapshots)
+    epochs = recorded if epochs is None else sorted(int(e) for e in epochs)
+    missing = sorted(set(epochs) - set(recorded))
+    if missing:
+        raise ValueError(f"epochs {missing} were not recorded")
     size = 76
     panels = [Panel((10 + i * (size + 8), 28, size, size),
                     xlim=(0, 1), ylim=(0, 1), title=f"unit {u}")
@@ -460,5 +465,6 @@ def first_layer_weights(recorder, units, shape=(28, 28), key: str = "0.W",
              f"epochs {epochs[0]} to {epochs[-1]}: the images start as "
              "noise and turn into smooth shapes of light and dark."),
         table=(("epoch", "validation accuracy"), rows),
-        title="first-layer weights")
+        title="first-layer weights", columns=1,
+        stills=(0, len(epochs) // 3, len(epochs) - 1))
     return player

@@ -411,13 +411,15 @@ class Player:
     table : (column names, rows) for the "Data" disclosure, one row per
     frame; poster : the frame shown first and when scripts do not run;
     stills : the frames of the still version (the PDF's); interval : ms
-    between frames when playing.
+    between frames when playing; columns : stills per row (default: by
+    width).
     """
 
     def __init__(self, panels: Sequence[Panel], frames, labels, alt: str,
                  size: tuple[int, int], table=None, poster: int = -1,
                  stills: Sequence[int] | None = None,
-                 interval: int = 400, title: str = "") -> None:
+                 interval: int = 400, title: str = "",
+                 columns: int | None = None) -> None:
         self.panels = list(panels)
         if not self.panels or not all(isinstance(p, Panel)
                                       for p in self.panels):
@@ -443,12 +445,12 @@ class Player:
         self.alt = alt
         self.size = (int(size[0]), int(size[1]))
         if table is not None:
-            columns, rows = table
+            names, rows = table
             rows = [list(r) for r in rows]
-            if any(len(r) != len(columns) for r in rows):
+            if any(len(r) != len(names) for r in rows):
                 raise ValueError("table: every row must have one value per "
                                  "column")
-            table = (list(columns), rows)
+            table = (list(names), rows)
         self.table = table
         if not -n <= poster < n:
             raise ValueError(f"poster must index a frame (0 to {n - 1}), "
@@ -458,6 +460,7 @@ class Player:
                        else sorted({0, n // 3, 2 * n // 3, n - 1}))
         self.interval = int(interval)
         self.title = title
+        self.columns = columns
         self._svg: list[list[str]] | None = None
         self._bundle: dict | None = None
 
@@ -562,7 +565,8 @@ class Player:
         from matplotlib.figure import Figure
 
         w, h = self.size
-        per_row = max(1, min(len(self.stills), 4 if w < 400 else 2))
+        per_row = self.columns or max(1, min(len(self.stills),
+                                             4 if w < 400 else 2))
         rows = -(-len(self.stills) // per_row)
         scale = 6.8 / (per_row * w)              # inches per px
         fig = Figure(figsize=(6.8, rows * (h * scale + 0.3)),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -582,3 +583,138 @@ def test_solution_code_has_syntax_colour(server, browser):
                 coloured += 1
     print(f"\n{coloured} code blocks in solutions, all coloured")
     assert coloured >= 10
+
+
+# --- the players (scratchnet.viz) ---------------------------------------
+
+# chapter -> the figure names of its players
+PLAYERS = {"training": ["fig-lr", "fig-train-player"],
+           "backprop-hidden": ["fig-backward-player"],
+           "optimizers": ["fig-optimizer-paths"],
+           "fashion": ["fig-fashion-weights"]}
+
+
+def player_state(page, fig):
+    """(frame, readout, aria-valuetext, the live figure's markup)."""
+    return page.evaluate(
+        """(fig) => {
+          const p = document.getElementById(fig)
+            .querySelector('.sn-player');
+          const s = p.querySelector('input[type=range]');
+          return [p.getAttribute('data-frame'),
+                  p.querySelector('output').textContent,
+                  s.getAttribute('aria-valuetext'),
+                  p.querySelector('.sn-stage').innerHTML];
+        }""", fig)
+
+
+def test_every_player_plays_offline_and_by_keyboard(server, browser):
+    base, _ = server
+    visit = Visit(browser, viewport={"width": 390, "height": 844},
+                  reduced_motion="reduce")
+    page = visit.page
+    try:
+        for chapter, figures in PLAYERS.items():
+            page.goto(f"{base}/book/{chapter}.html",
+                      wait_until="networkidle")
+            for fig in figures:
+                player = page.locator(f"#{fig} .sn-player")
+                assert player.count() == 1, (chapter, fig)
+                n = int(player.locator("input").get_attribute("max")) + 1
+                assert n >= 8, (fig, n)
+                # at 390 px the figure and the controls fit the column
+                box = player.bounding_box()
+                assert box["width"] <= 390, (fig, box)
+                frame, text, aria, svg = player_state(page, fig)
+                assert int(frame) == n - 1 and text == aria, fig
+                # reduced motion: nothing moves on its own
+                page.wait_for_timeout(1200)
+                assert player_state(page, fig) == [frame, text, aria, svg]
+                # the keyboard: Tab reaches play, the buttons and the slider
+                player.locator(".sn-play").focus()
+                page.keyboard.press("Tab")             # previous
+                page.keyboard.press("Tab")             # the slider
+                assert page.evaluate("document.activeElement.type") == \
+                    "range", fig
+                page.keyboard.press("Home")
+                first = player_state(page, fig)
+                assert first[0] == "0" and first[1] == first[2], fig
+                assert first[3] != svg and first[1] != text, fig
+                page.keyboard.press("ArrowRight")
+                second = player_state(page, fig)
+                assert second[0] == "1" and second[3] != first[3], fig
+                assert second[1] != first[1], fig
+                page.keyboard.press("End")
+                assert player_state(page, fig) == [frame, text, aria, svg]
+                # Space on the focused play button plays: frames advance
+                page.keyboard.press("Home")
+                player.locator(".sn-play").focus()
+                page.keyboard.press("Space")
+                assert player.locator(".sn-play").inner_text() == "Pause"
+                page.wait_for_function(
+                    f"() => +document.getElementById('{fig}')"
+                    ".querySelector('.sn-player').dataset.frame >= 2",
+                    timeout=15000)
+                player.locator(".sn-play").click()      # pause
+                assert player.locator(".sn-play").inner_text() == "Play"
+                # the data disclosure holds one row per frame
+                rows = player.locator("details tbody tr").count()
+                assert rows == n, (fig, rows)
+            assert not visit.errors, (chapter, visit.errors)
+        assert not visit.foreign(), visit.foreign()
+    finally:
+        visit.close()
+
+
+def test_without_javascript_each_player_shows_its_poster(server, browser):
+    base, _ = server
+    visit = Visit(browser, java_script_enabled=False)
+    page = visit.page
+    try:
+        for chapter, figures in PLAYERS.items():
+            page.goto(f"{base}/book/{chapter}.html", wait_until="load")
+            for fig in figures:
+                poster = page.locator(f"#{fig} img.sn-poster")
+                assert poster.count() == 1, fig
+                assert len(poster.get_attribute("alt")) > 80, fig
+                assert poster.evaluate("i => i.complete && "
+                                       "i.naturalWidth > 0"), fig
+                assert poster.is_visible(), fig
+                assert not page.locator(
+                    f"#{fig} .sn-controls").is_visible(), fig
+        assert not visit.foreign(), visit.foreign()
+    finally:
+        visit.close()
+
+
+def test_a_page_with_players_stays_light(server):
+    _, root = server
+    for chapter, figures in PLAYERS.items():
+        page = (root / "book" / f"{chapter}.html").read_text()
+        size = len(page.encode())
+        assert size < 2_000_000, (chapter, size)
+        # the player's script is in the pages with players, and only once
+        # per player: not a static file that every page loads
+        assert page.count("window.snPlayer=") == len(figures), chapter
+    assert "snPlayer" not in (root / "book" / "loss.html").read_text()
+    assert not list(root.glob("_static/*player*"))
+
+
+def test_the_backward_player_names_the_books_equation_numbers(server):
+    _, root = server
+    numbers = {}
+    for chapter in ("forward", "loss", "backprop-output",
+                    "backprop-hidden"):
+        page = (root / "book" / f"{chapter}.html").read_text()
+        numbers.update(re.findall(
+            r'id="equation-(eq-[a-z0-9-]+)".*?class="eqno">\(([0-9.]+)\)',
+            page, re.S))
+    page = (root / "book" / "backprop-hidden.html").read_text()
+    raw = re.search(r'id="fig-backward-player".*?class="sn-frames">'
+                    r"(.*?)</script>", page, re.S).group(1)
+    labels = json.loads(raw)["labels"]
+    want = ["eq-z1", "eq-a1", "eq-z2", "eq-softmax", "eq-ce", "eq-dz2",
+            "eq-dw2", "eq-db2", "eq-da1", "eq-dz1", "eq-dw1", "eq-dw1"]
+    shown = [re.search(r"eq\. \(([0-9.]+)\)", s).group(1)
+             for s in labels[1:]]
+    assert shown == [numbers[k] for k in want]

@@ -254,3 +254,28 @@ def test_front_matter_appendix_and_notation_table(built_pdf):
     # number (bug: "Table 14.1" in an unnumbered appendix).
     assert re.search(r"^\s*Table 1: Every symbol of the book", notation,
                      re.M), notation[:300]
+
+
+# The players' captions (book chapters, mystnb figure metadata): each is a
+# figure of small multiples in the PDF, found by the start of its caption.
+PLAYER_CAPTIONS = {
+    "training": ["Four learning rates on one slider",
+                 "as it happens. Left, the decision regions"],
+    "backprop-hidden": ["One forward and one backward pass of twolayer"],
+    "optimizers": ["Gradient descent (η = 0.09), momentum"],
+    "fashion": ["The weights into eight hidden units of the chosen"],
+}
+
+
+def test_each_player_is_a_numbered_figure_of_stills(built_pdf):
+    pdf, _ = built_pdf
+    text = re.sub(r"\s+", " ", pdftotext(pdf))
+    for chapter, captions in PLAYER_CAPTIONS.items():
+        for caption in captions:
+            found = re.search(r"Fig\. (\d+)\.(\d+): " + re.escape(caption),
+                              text)
+            assert found, (chapter, caption)
+    # no raw text in place of a figure, no empty box
+    assert "<Player" not in text and "IPython.core.display" not in text
+    log = (pdf.parent / "_build/latex/book.log").read_text(errors="replace")
+    assert "sn-player" not in log

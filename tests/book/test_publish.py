@@ -252,3 +252,28 @@ def test_no_answer_key_or_solution_reaches_the_site(published, tmp_path):
     found = publish_site.leaks(site, solutions)
     assert len(found) == 4, found
     assert any("loss-student.ipynb: holds the solution" in f for f in found)
+
+
+def test_downloads_carry_each_player_light_with_its_poster(published):
+    """The reader's notebook keeps each player in its saved outputs: the
+    player (with a poster for untrusted notebooks), the stills and a line
+    of text, at most 300 KB a player."""
+    found = downloads(published)
+    counts = {"training.ipynb": 2, "backprop-hidden.ipynb": 1,
+              "optimizers.ipynb": 1, "fashion.ipynb": 1}
+    for name, want in counts.items():
+        nb = nbformat.read(found[name], as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code"
+                   for o in c.outputs
+                   if "sn-player" in o.get("data", {}).get("text/html", "")]
+        assert len(outputs) == want, name
+        for o in outputs:
+            data = o["data"]
+            assert set(data) == {"text/html", "image/png", "text/plain"}
+            size = sum(len(v) for v in data.values())
+            assert size <= 300_000, (name, size)
+            html = data["text/html"]
+            assert re.search(r'<img class="sn-poster" src="data:image/svg'
+                             r'\+xml;base64,[^"]+" alt="[^"]{80,}"', html)
+            assert "/work/" not in html and "http" not in html.replace(
+                "http://www.w3.org/2000/svg", "")
