@@ -142,7 +142,7 @@ def _payload(page: str) -> dict:
 
 def test_a_player_is_html_with_poster_controls_data_and_script():
     player = _tiny_player()
-    bundle = player._repr_mimebundle_()
+    bundle, meta = player._repr_mimebundle_()
     assert set(bundle) == {"text/html", "image/png", "text/plain"}
     page = bundle["text/html"]
     assert page.startswith(f'<div class="sn-player" id="{player.id}">')

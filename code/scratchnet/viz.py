@@ -560,8 +560,10 @@ class Player:
             f"<script>{_JS.strip()}\nsnPlayer(document.currentScript"
             f"&&document.currentScript.parentNode);</script></div>")
 
-    def small_multiples(self, dpi: int = 100) -> bytes:
-        """PNG of the still frames side by side, each with its label."""
+    def small_multiples(self, dpi: int = 200) -> bytes:
+        """PNG of the still frames side by side, each with its label, at
+        ``dpi`` (200: twice the pixels of its 100 dpi size, sharp in
+        print), in at most 256 colours (a third of the bytes)."""
         from matplotlib.figure import Figure
 
         w, h = self.size
@@ -576,24 +578,34 @@ class Player:
             sub.suptitle(self.labels[i], fontsize=8)
             for panel, marks in zip(self.panels, self.frames[i], strict=True):
                 left, top, pw, ph = panel.box
-                ax = sub.add_axes((left / w, 1 - (top + ph) / h,
-                                   pw / w, ph / h))
+                ax = sub.add_axes((left / w, 0.86 * (1 - (top + ph) / h),
+                                   pw / w, 0.86 * ph / h))   # room: label
                 _mpl_panel(ax, panel, [*panel.marks, *marks, *panel.over],
                            scale)
         for sub in subs[len(self.stills):]:
             sub.set_visible(False)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi)
+        from PIL import Image as PILImage
+
+        image = PILImage.open(io.BytesIO(buf.getvalue())).convert("RGB")
+        buf = io.BytesIO()
+        image.quantize(256).save(buf, format="PNG", optimize=True)
         return buf.getvalue()
 
-    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The three versions, and the stills' size at 1x (as IPython's
+        "retina" figures: twice the pixels, shown at half)."""
         if self._bundle is None:
-            self._bundle = {
+            png = self.small_multiples()
+            from PIL import Image as PILImage
+
+            w, h = PILImage.open(io.BytesIO(png)).size
+            self._bundle = ({
                 "text/html": self.to_html(),
-                "image/png": base64.b64encode(
-                    self.small_multiples()).decode("ascii"),
+                "image/png": base64.b64encode(png).decode("ascii"),
                 "text/plain": repr(self),
-            }
+            }, {"image/png": {"width": w // 2, "height": h // 2}})
         return self._bundle
 
     def __repr__(self) -> str:

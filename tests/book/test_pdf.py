@@ -260,9 +260,9 @@ def test_front_matter_appendix_and_notation_table(built_pdf):
 # figure of small multiples in the PDF, found by the start of its caption.
 PLAYER_CAPTIONS = {
     "training": ["Four learning rates on one slider",
-                 "as it happens. Left, the decision regions"],
+                 "The training run of Fig"],
     "backprop-hidden": ["One forward and one backward pass of twolayer"],
-    "optimizers": ["Gradient descent (η = 0.09), momentum"],
+    "optimizers": ["Gradient descent ("],
     "fashion": ["The weights into eight hidden units of the chosen"],
 }
 
