@@ -122,7 +122,7 @@ def training(recorder, X, y, history, reg: float = 0.0,
 
 
 def lr_sweep(runs, X, y, histories, reg: float = 0.0,
-             resolution: int = 48) -> Player:
+             resolution: int = 40) -> Player:
     """Several learning rates side by side, on one slider.
 
     runs : {lr: viz.Recorder} for ``twolayer.train`` runs that recorded
@@ -191,7 +191,8 @@ def lr_sweep(runs, X, y, histories, reg: float = 0.0,
              "a log scale below and a cursor at the current step. "
              f"A slider moves through {len(epochs)} steps from "
              f"{epochs[0]:,} to {epochs[-1]:,}."),
-        table=(columns, rows), title="learning rates")
+        table=(columns, rows), title="learning rates", columns=1,
+        stills=(len(epochs) - 1,))
 
 
 # --- the backward pass, one equation at a time -------------------------
