@@ -329,7 +329,7 @@ def backward_pass(params, X, y, equations: dict[str, str]) -> Player:
              "equation and shape, and shows its values for a batch of "
              f"{X.shape[0]} points as a coloured table."),
         table=(("step", "value", "equation", "shape", "min", "max"), rows),
-        title="backward pass", stills=(1, 5, 6, 11))
+        title="backward pass", stills=(4, 10), columns=1)
     player.data = dict(steps)
     return player
 

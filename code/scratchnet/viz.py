@@ -40,6 +40,7 @@ import hashlib
 import html
 import io
 import json
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -587,7 +588,8 @@ class Player:
                      layout="constrained", dpi=dpi)
         subs = np.atleast_1d(fig.subfigures(rows, per_row)).ravel()
         for sub, i in zip(subs, self.stills, strict=False):
-            sub.suptitle(self.labels[i], fontsize=8)
+            sub.suptitle(textwrap.fill(self.labels[i], 100 // per_row),
+                         fontsize=8)
             for panel, marks in zip(self.panels, self.frames[i], strict=True):
                 left, top, pw, ph = panel.box
                 ax = sub.add_axes((left / w, 0.86 * (1 - (top + ph) / h),
@@ -646,22 +648,22 @@ def _mpl_panel(ax, panel: Panel, marks, scale: float) -> None:
         ax.set_ylabel(panel.ylabel, fontsize=font(11), labelpad=1)
     else:
         ax.set_axis_off()
-    for mark in marks:
+    for z, mark in enumerate(marks, start=1):    # drawn in their order
         if isinstance(mark, Image):
             ax.imshow(_rgb(mark.values, mark), extent=mark.extent,
                       aspect="auto", origin="upper", cmap="gray",
                       vmin=0, vmax=255,
                       interpolation="bilinear" if mark.smooth
-                      else "nearest")
+                      else "nearest", zorder=z)
         elif isinstance(mark, Line):
             ax.plot(mark.x, mark.y, color=mark.color,
                     lw=mark.width * pt * 1.4,
                     ls=(0, [float(v) for v in mark.dash.split()])
-                    if mark.dash else "-")
+                    if mark.dash else "-", zorder=z)
         elif isinstance(mark, Points):
             ax.scatter(mark.x, mark.y, s=max(1.5, mark.size * pt * 1.6) ** 2,
                        c=mark.color, edgecolors=mark.edge or "none",
-                       linewidths=0.4, zorder=3)
+                       linewidths=0.4, zorder=z)
         elif isinstance(mark, Rect):
             from matplotlib.patches import Rectangle
 
@@ -670,10 +672,10 @@ def _mpl_panel(ax, panel: Panel, marks, scale: float) -> None:
                 abs(mark.x1 - mark.x0), abs(mark.y1 - mark.y0),
                 facecolor=mark.fill if mark.fill != "none" else "none",
                 edgecolor=mark.stroke or "none",
-                linewidth=mark.width * pt * 1.4))
+                linewidth=mark.width * pt * 1.4, zorder=z))
         elif isinstance(mark, Text):
             ax.text(mark.x, mark.y, mark.text, fontsize=font(mark.size),
                     color=mark.color, va="center",
                     ha={"start": "left", "end": "right"}.get(mark.anchor,
                                                              "center"),
-                    fontweight="bold" if mark.bold else "normal")
+                    fontweight="bold" if mark.bold else "normal", zorder=z)
