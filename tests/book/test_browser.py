@@ -718,3 +718,15 @@ def test_the_backward_player_names_the_books_equation_numbers(server):
     shown = [re.search(r"eq\. \(([0-9.]+)\)", s).group(1)
              for s in labels[1:]]
     assert shown == [numbers[k] for k in want]
+
+
+def test_the_training_players_last_frame_has_the_glued_accuracy(server):
+    _, root = server
+    page = (root / "book" / "training.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    glued = re.search(r"the network classifies\s+([0-9.]+)%", text)
+    raw = re.search(r'id="fig-train-player".*?class="sn-frames">'
+                    r"(.*?)</script>", page, re.S).group(1)
+    last = json.loads(raw)["labels"][-1]
+    assert glued and last.endswith(f"accuracy {glued.group(1)} %"), (
+        glued, last)
