@@ -377,3 +377,213 @@ def test_first_layer_weights_are_the_recorded_columns(spiral):
     with pytest.raises(ValueError, match="units must name 1 to 8"):
         players.first_layer_weights(recorder, units=range(9),
                                     shape=(1, 2))
+
+
+# --- from a mutation audit: each test caught a one-line bug that the
+# tests above let through (a wrong sign, axis, index or order) ---------
+
+EQS = {k: f"9.{i}" for i, k in enumerate(
+    ["eq-z1", "eq-a1", "eq-z2", "eq-softmax", "eq-ce", "eq-dz2",
+     "eq-dw2", "eq-db2", "eq-da1", "eq-dz1", "eq-dw1"])}
+
+
+# V6: grey images (first_layer_weights): white positive, black negative
+def test_grey_is_black_at_vmin_and_white_at_vmax():
+    mark = viz.Image(np.array([[-2.0, 0.0, 2.0]]), (0, 1, 0, 1),
+                     cmap="gray", vmin=-2.0, vmax=2.0)
+    assert viz._rgb(mark.values, mark).tolist() == [[0, 128, 255]]
+
+
+# V7: a colormap runs from vmin to vmax (backward pass: positive is red)
+def test_a_colormap_maps_vmin_to_its_start_and_vmax_to_its_end():
+    import matplotlib
+    cmap = matplotlib.colormaps["RdBu_r"]
+    mark = viz.Image(np.array([[-3.0, 3.0]]), (0, 1, 0, 1), cmap="RdBu_r",
+                     vmin=-3.0, vmax=3.0)
+    want = [list(cmap(0.0, bytes=True)[:3]), list(cmap(1.0, bytes=True)[:3])]
+    assert viz._rgb(mark.values, mark).tolist() == [want]
+
+
+# V10: an Image covers its extent in the SVG, with a positive height
+def test_an_image_is_placed_over_its_extent():
+    f = viz._Frame(viz.Panel((10, 20, 100, 50), xlim=(0, 10), ylim=(0, 5)))
+    svg = viz._svg_mark(viz.Image(np.zeros((2, 2)), (2, 6, 1, 4)), f)
+    a = {k: v for k, v in re.findall(r'\b(x|y|width|height)="([^"]*)"', svg)}
+    # x 2..6 -> 30..70 px; y 4 (top) -> 30 px, y 1 (bottom) -> 60 px
+    assert [float(a[k]) for k in ("x", "y", "width", "height")] == [
+        30.0, 30.0, 40.0, 30.0]
+
+
+# V11: the envelope keeps a point in every 2 px column
+def test_the_envelope_keeps_every_2px_column():
+    f = viz._Frame(viz.Panel((0, 0, 100, 50), xlim=(0, 10000),
+                             ylim=(-1, 1)))
+    t = np.arange(10000)
+    xs, _ = viz._envelope(f.x(t), f.y(np.sin(t / 50.0)))
+    assert np.array_equal(np.unique(np.floor(xs / 2)),
+                          np.unique(np.floor(f.x(t) / 2)))
+
+
+# V13, V14: a poster other than the last frame
+@pytest.mark.parametrize("poster", [1, -2])
+def test_the_poster_readout_and_slider_are_the_chosen_frame(poster):
+    panel = viz.Panel((10, 10, 100, 100))
+    frames = [[[viz.Points([i / 3], [0.5], "#ff0000")]] for i in range(3)]
+    page = viz.Player([panel], frames, ["a", "b", "c"], alt="three dots",
+                      size=(120, 120), poster=poster).to_html()
+    svg = base64.b64decode(re.search(
+        r'class="sn-poster" src="data:image/svg\+xml;base64,([^"]+)"',
+        page).group(1)).decode()
+    assert "M43.3 " in svg and "M76.7 " not in svg          # frame "b"
+    assert 'value="1" aria-label="Frame" aria-valuetext="b"' in page
+    assert '<output aria-live="polite">b</output>' in page
+    assert _payload(page)["poster"] == 1
+
+
+# V16: each still shows its own frame, titled with its own label
+def test_each_still_shows_its_frame_and_label(monkeypatch):
+    from matplotlib.figure import SubFigure
+    titles, drawn = [], []
+    suptitle, mpl_panel = SubFigure.suptitle, viz._mpl_panel
+    monkeypatch.setattr(SubFigure, "suptitle", lambda self, t, **kw: (
+        titles.append(t), suptitle(self, t, **kw))[1])
+    monkeypatch.setattr(viz, "_mpl_panel", lambda ax, panel, marks, s: (
+        drawn.append(marks), mpl_panel(ax, panel, marks, s))[1])
+    player = _tiny_player()
+    player.stills = [0, 2]
+    player.small_multiples(dpi=40)
+    assert titles == ["a", "c"]
+    assert [list(m[0].x) for m in drawn] == [[0.0], [2 / 3]]
+
+
+# V17, V19: in the stills, image row 0 is at the top and dots lie over it
+def test_the_stills_draw_row_0_at_the_top_and_dots_over_images():
+    from PIL import Image as PILImage
+    panel = viz.Panel((0, 0, 200, 200), axes=False, marks=(viz.Image(
+        np.array([[0], [1]]), (0, 1, 0, 1), colors=("#ff0000", "#0000ff")),),
+        over=(viz.Points([0.5], [0.75], "#00ff00", size=20),))
+    player = viz.Player([panel], [[[]]], ["x"], alt="x", size=(200, 200))
+    rgb = np.asarray(PILImage.open(io.BytesIO(player.small_multiples(
+        dpi=50))).convert("RGB")).astype(int)
+
+    def rows(colour):
+        return np.nonzero(np.all(np.abs(rgb - colour) < 40, axis=-1))[0]
+
+    red, blue, green = rows((255, 0, 0)), rows((0, 0, 255)), rows((0, 255, 0))
+    assert red.size and blue.size and red.mean() < blue.mean()
+    assert green.size > 0
+
+
+# P3: the grid covers the data, with the margin on both sides
+def test_the_boundary_grid_covers_the_data_with_its_margin(spiral):
+    X, _ = spiral
+    grid, (x0, x1, y0, y1) = players.boundary_grid(X, 8, margin=0.1)
+    span = X.max(0) - X.min(0)
+    np.testing.assert_allclose([x0, y0], X.min(0) - 0.1 * span)
+    np.testing.assert_allclose([x1, y1], X.max(0) + 0.1 * span)
+    assert (grid[:, 0].min(), grid[:, 0].max()) == (x0, x1)
+    assert (grid[:, 1].min(), grid[:, 1].max()) == (y0, y1)
+
+
+# P4: the training player's cursor sits at the frame's step and loss
+def test_training_cursor_is_at_the_frames_step_and_log_loss(spiral):
+    X, y = spiral
+    recorder = viz.Recorder([0, 5, 30])
+    _, history = twolayer.train(X, y, **dict(SMALL, epochs=30),
+                                on_epoch=recorder)
+    player = players.training(recorder, X, y, history, reg=1e-3,
+                              resolution=4)
+    for i, e in enumerate([0, 5, 30]):
+        line, dot = player.frames[i][1]
+        assert list(line.x) == [e, e] and list(dot.x) == [e]
+        assert dot.y[0] == pytest.approx(np.log10(player.data["loss"][i]))
+
+
+# P5: the lr sweep's dots are each run's loss at the frame's step
+def test_lr_sweep_cursor_dots_are_each_runs_loss_at_the_step(spiral):
+    X, y = spiral
+    runs, histories = {}, {}
+    for lr in (0.1, 1.0):
+        runs[lr] = viz.Recorder([0, 3, 10])
+        _, histories[lr] = twolayer.train(
+            X, y, **dict(SMALL, lr=lr, epochs=10), on_epoch=runs[lr])
+    player = players.lr_sweep(runs, X, y, histories, reg=1e-3, resolution=4)
+    for i, e in enumerate([0, 3, 10]):
+        dots = [m for m in player.frames[i][2] if isinstance(m, viz.Points)]
+        if e < 10:
+            assert [list(d.x) for d in dots] == [[e], [e]]
+            assert [d.y[0] for d in dots] == pytest.approx(
+                [np.log10(histories[lr][e]) for lr in (0.1, 1.0)])
+        else:                          # after the last step: no loss yet
+            assert dots == []
+
+
+# P7: six forward steps, then seven backward, each in its colour
+def test_backward_pass_is_six_forward_then_seven_backward_steps(spiral):
+    X, y = spiral
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    player = players.backward_pass(params, X[[0, 100, 200]],
+                                   y[[0, 100, 200]], EQS)
+    assert [s.split(" ", 1)[0] for s in player.labels] == (
+        ["forward"] * 6 + ["backward"] * 7)
+    assert player.labels[6].startswith("backward 1 of 7: dZ2 = P − Y")
+    here = [m for m in player.frames[6][0]
+            if isinstance(m, viz.Rect) and m.width == 3]
+    assert [m.stroke for m in here] == ["#D55E00"]
+
+
+# P9: each number of a step's table sits in its own cell
+def test_backward_pass_numbers_sit_in_their_cells(spiral):
+    X, y = spiral
+    params = twolayer.init_params(2, 4, 3, seed=0, scale=1.0)
+    player = players.backward_pass(params, X[[0, 100, 200]],
+                                   y[[0, 100, 200]], EQS)
+    heat = player.frames[7][2]                         # dW2, (4, 3)
+    image = heat[0]
+    x0, x1, y0, y1 = image.extent
+    rows, cols = image.values.shape
+    texts = [m for m in heat if isinstance(m, viz.Text)]
+    assert len(texts) == rows * cols
+    for (i, j), t in zip(np.ndindex(rows, cols), texts, strict=True):
+        assert t.x == pytest.approx(x0 + (j + 0.5) * (x1 - x0) / cols)
+        assert t.y == pytest.approx(y1 - (i + 0.5) * (y1 - y0) / rows)
+
+
+# P10, P11: each frame draws the path up to its step, and a dot at it
+def test_optimizer_paths_frames_draw_each_path_up_to_the_step():
+    player = players.optimizer_paths(
+        {"SGD": lambda p: optim.SGD(p, lr=0.05)}, curvature=(1.0, 10.0),
+        start=(-3.0, 1.0), steps=6, every=3)
+    path = player.data["SGD"]
+    for i, k in enumerate((0, 3, 6)):
+        line, dot = player.frames[i][0]
+        np.testing.assert_array_equal(line.x, path[:k + 1, 0])
+        np.testing.assert_array_equal(line.y, path[:k + 1, 1])
+        assert (dot.x[0], dot.y[0]) == (path[k, 0], path[k, 1])
+
+
+# T3: the trace is filled on the checked path too (a plain dict cache)
+def test_backward_fills_the_trace_for_a_plain_dict_cache(spiral):
+    X, y = spiral
+    params = twolayer.init_params(2, 5, 3, seed=2, scale=1.0)
+    _, cache = twolayer.forward(params, X)
+    fast, slow = {}, {}
+    twolayer.backward(params, cache, y, trace=fast)
+    twolayer.backward(params, dict(cache), y, trace=slow)   # checked path
+    assert set(slow) == set(fast) == {"dZ2", "dA1", "dZ1"}
+    for k in fast:
+        np.testing.assert_array_equal(slow[k], fast[k])
+
+
+# F3: the epoch that stops training early is recorded too
+def test_the_hook_sees_the_epoch_that_stops_training(spiral):
+    X, y = spiral
+    model = _model()
+    recorder = viz.Recorder(range(20))
+    hist = training.fit(model, X, y, epochs=19, batch_size=100,
+                        optimizer=optim.SGD(model.parameters(), lr=0.1),
+                        target=0.0, on_epoch=recorder)
+    assert len(hist["loss"]) == 1                  # stopped after epoch 1
+    assert sorted(recorder.snapshots) == [0, 1]
+    for name, p, _ in model.parameters():
+        assert np.array_equal(recorder.snapshots[1][name], p)

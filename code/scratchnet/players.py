@@ -86,7 +86,8 @@ def training(recorder, X, y, history, reg: float = 0.0,
     lo, hi = math.floor(log.min()), math.ceil(log.max() * 10) / 10
     box = Panel((40, 30, 250, 250), xlim=extent[:2], ylim=extent[2:],
                 title="decision regions", over=_data_marks(X, y))
-    curve = Panel((400, 30, 260, 220), xlim=(0, len(losses)),
+    # a little room right of the last step, for the marker at it
+    curve = Panel((400, 30, 260, 220), xlim=(0, 1.03 * len(losses)),
                   ylim=(lo, hi), title="loss per step",
                   marks=(Line(np.arange(len(losses)), log, "#0072B2", 1.5),),
                   xlabel="step", ylabel="loss (log scale)",
@@ -152,7 +153,7 @@ def lr_sweep(runs, X, y, histories, reg: float = 0.0,
                     over=_data_marks(X, y))
               for i, r in enumerate(rates)]
     panels.append(Panel(
-        (80, 225, 560, 175), xlim=(0, steps), ylim=(lo, hi),
+        (80, 225, 560, 175), xlim=(0, 1.02 * steps), ylim=(lo, hi),
         title="loss per step",
         marks=tuple(Line(np.arange(steps), logs[r], c, 1.2, d)
                     for r, (c, d) in zip(rates, styles, strict=False)),
