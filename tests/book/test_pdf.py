@@ -263,7 +263,7 @@ PLAYER_CAPTIONS = {
                  "The training run of Fig"],
     "backprop-hidden": ["One forward and one backward pass of twolayer"],
     "optimizers": ["Gradient descent ("],
-    "fashion": ["The weights into eight hidden units of the chosen"],
+    "fashion": ["The weights into eight hidden units of the model"],
 }
 
 
