@@ -201,15 +201,18 @@ def _backward(params, cache, y, reg, trace=None):
     dW2 = A1.T @ dZ2 / m                          # (h,m)(m,n) -> (h,n)
     db2 = np.sum(dZ2, axis=0, keepdims=True) / m  # (1,n)
     dA1 = dZ2 @ W2.T                              # (m,n)(n,h) -> (m,h)
-    dZ1 = np.where(Z1 > 0, dA1, 0.0)              # (m,h), the ReLU mask
+    if trace is not None:                         # for a figure: dA1
+        trace.update(dZ2=dZ2, dA1=dA1.copy())     # before it is masked
+    dZ1 = dA1                                     # (m,h)
+    dZ1[Z1 <= 0] = 0                              # the ReLU mask
     dW1 = X.T @ dZ1 / m                           # (d,m)(m,h) -> (d,h)
     db1 = np.sum(dZ1, axis=0, keepdims=True) / m  # (1,h)
 
     if reg > 0.0:
         dW2 = dW2 + reg * W2
         dW1 = dW1 + reg * W1
-    if trace is not None:                         # the steps, for a figure
-        trace.update(dZ2=dZ2, dA1=dA1, dZ1=dZ1)
+    if trace is not None:
+        trace["dZ1"] = dZ1
     return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
 
