@@ -14,13 +14,12 @@ import math
 import numpy as np
 
 from . import optim, twolayer
-from .viz import Image, Line, Panel, Player, Points, Rect, Text
+from .viz import COLORS, Image, Line, Panel, Player, Points, Rect, Text
 
 __all__ = ["training", "lr_sweep", "backward_pass", "optimizer_paths",
            "first_layer_weights", "boundary_grid"]
 
-# The classes' colours (as plotting.COLORS) and light tints for regions.
-COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7")
+# Light tints of the classes' colours (viz.COLORS), for their regions.
 TINTS = ("#BFDCEC", "#F9E7BF", "#BFE7DC", "#F4D7BF", "#F2DEE9")
 INK = "#222222"
 

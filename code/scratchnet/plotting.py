@@ -14,13 +14,11 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from ._checks import as_float_matrix, as_int, as_labels
+from .viz import COLORS
 
 __all__ = ["COLORS", "MARKERS", "plot_data", "plot_decision_boundary",
            "plot_loss", "plot_network", "plot_graph"]
 
-#: Okabe-Ito colours: blue, orange, bluish green, vermillion, purple...
-COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
-          "#56B4E9", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 

@@ -46,10 +46,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Image", "Line", "Points", "Rect", "Text", "Panel", "Player",
-           "Recorder", "snapshot"]
+__all__ = ["COLORS", "Image", "Line", "Points", "Rect", "Text", "Panel",
+           "Player", "Recorder", "snapshot"]
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+#: Okabe-Ito colours: blue, orange, bluish green, vermillion, purple...
+#: (the book's figures use them too: ``plotting.COLORS`` is this)
+COLORS = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7",
+          "#56B4E9", "#F0E442", "#000000")
 
 
 # --- marks: what a panel draws, in the panel's data coordinates --------
