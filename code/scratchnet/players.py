@@ -107,7 +107,7 @@ def training(recorder, X, y, history, reg: float = 0.0,
         ])
         labels.append(f"step {e:,}: loss {L:.3f}, accuracy {_percent(acc)}")
         rows.append((f"{e:,}", f"{L:.4f}", _percent(acc)))
-    player = Player(
+    return Player(
         [box, curve], frames, labels, size=(680, 320),
         alt=("The spiral's three classes as dots, with the plane shaded "
              "by the class the network predicts, beside the training "
@@ -115,10 +115,8 @@ def training(recorder, X, y, history, reg: float = 0.0,
              f"{len(epochs)} recorded steps from {epochs[0]:,} to "
              f"{epochs[-1]:,}: the regions start as one or two broad "
              "bands and curl into three spiral arms as the loss falls."),
-        table=(("step", "loss", "accuracy"), rows), title="training")
-    player.data = {"step": epochs, "loss": exact,
-                   "accuracy": accs}
-    return player
+        table=(("step", "loss", "accuracy"), rows), title="training",
+        data={"step": epochs, "loss": exact, "accuracy": accs})
 
 
 def lr_sweep(runs, X, y, histories, reg: float = 0.0,
@@ -320,7 +318,7 @@ def backward_pass(params, X, y, equations: dict[str, str]) -> Player:
         labels.append(f"{stage}: {text}{number}; shape {shape}")
         rows.append((k + 1, name, equations.get(label, "") if label else "",
                      shape, f"{value.min():.3g}", f"{value.max():.3g}"))
-    player = Player(
+    return Player(
         panels, frames, labels, size=(680, 350), interval=900,
         alt=("The two-layer network as a diagram: X, Z1, A1, Z2, P and L "
              "in a row, with W1, b1, W2 and b2 above. A slider steps "
@@ -329,9 +327,8 @@ def backward_pass(params, X, y, equations: dict[str, str]) -> Player:
              "equation and shape, and shows its values for a batch of "
              f"{X.shape[0]} points as a coloured table."),
         table=(("step", "value", "equation", "shape", "min", "max"), rows),
-        title="backward pass", stills=(4, 10), columns=1)
-    player.data = dict(steps)
-    return player
+        title="backward pass", stills=(4, 10), columns=1,
+        data=dict(steps))
 
 
 # --- optimizers on a 2-D surface ----------------------------------------
@@ -398,7 +395,7 @@ def optimizer_paths(makers, curvature=(1.0, 20.0), start=(-4.5, 1.2),
         frames.append([marks, []])
         labels.append(f"step {k}: " + ", ".join(parts))
         rows.append([k] + [f"{f(p[k]):.3g}" for p in paths.values()])
-    player = Player(
+    return Player(
         [panel, legend], frames, labels, size=(680, 330), interval=250,
         alt=("Contours of an elongated valley, f(w) = (w₀² + "
              f"{b:g} w₁²) / 2, with the paths of "
@@ -406,9 +403,7 @@ def optimizer_paths(makers, curvature=(1.0, 20.0), start=(-4.5, 1.2),
              f"({start[0]:g}, {start[1]:g}) towards the minimum at the "
              f"origin. A slider moves through {steps} steps."),
         table=(["step"] + [f"f, {name}" for name in paths], rows),
-        title="optimizer paths")
-    player.data = paths
-    return player
+        title="optimizer paths", data=paths)
 
 
 # --- first-layer weights through training --------------------------------
@@ -458,7 +453,7 @@ def first_layer_weights(recorder, units, shape=(28, 28), key: str = "0.W",
         labels.append(text)
         rows.append((e, "" if e == 0 or accuracy is None
                      else _percent(accuracy[e - 1])))
-    player = Player(
+    return Player(
         panels, frames, labels, size=(width, 116), interval=500,
         alt=(f"The weights from the {shape[0]} by {shape[1]} pixels into "
              f"{len(units)} hidden units, each drawn as a grey image "
@@ -468,4 +463,3 @@ def first_layer_weights(recorder, units, shape=(28, 28), key: str = "0.W",
         table=(("epoch", "validation accuracy"), rows),
         title="first-layer weights", columns=1,
         stills=(0, len(epochs) // 3, len(epochs) - 1))
-    return player

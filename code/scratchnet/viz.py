@@ -321,7 +321,7 @@ def _svg_mark(mark, f: _Frame) -> str:
                     f"Text, got {type(mark).__name__}")
 
 
-def _svg_axes(panel: Panel, f: _Frame, clip: str) -> str:
+def _svg_axes(panel: Panel, f: _Frame) -> str:
     left, top, w, h = panel.box
     out = []
     if panel.title:
@@ -428,14 +428,15 @@ class Player:
     frame; poster : the frame shown first and when scripts do not run;
     stills : the frames of the still version (the PDF's); interval : ms
     between frames when playing; columns : stills per row (default: by
-    width).
+    width); data : the numbers the frames were drawn from, kept as
+    ``player.data`` for whoever checks them (not drawn).
     """
 
     def __init__(self, panels: Sequence[Panel], frames, labels, alt: str,
                  size: tuple[int, int], table=None, poster: int = -1,
                  stills: Sequence[int] | None = None,
                  interval: int = 400, title: str = "",
-                 columns: int | None = None) -> None:
+                 columns: int | None = None, data=None) -> None:
         self.panels = list(panels)
         if not self.panels or not all(isinstance(p, Panel)
                                       for p in self.panels):
@@ -477,6 +478,7 @@ class Player:
         self.interval = int(interval)
         self.title = title
         self.columns = columns
+        self.data = data
         self._svg: list[list[str]] | None = None
         self._bundle: dict | None = None
 
@@ -512,7 +514,7 @@ class Player:
                        + (fill[i] if fill else "") + "</g>"
                        + "".join(_svg_mark(m, f) for m in panel.over)
                        + "</g>")
-            out.append(_svg_axes(panel, f, clip_ids[i]))
+            out.append(_svg_axes(panel, f))
         out.append("</svg>")
         return "".join(out)
 
