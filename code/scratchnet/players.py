@@ -113,7 +113,7 @@ def training(recorder, X, y, history, reg: float = 0.0,
              "by the class the network predicts, beside the training "
              "loss on a log scale. A slider moves through the "
              f"{len(epochs)} recorded steps from {epochs[0]:,} to "
-             f"{epochs[-1]:,}: the regions start as one or two broad "
+             f"{epochs[-1]:,}: the regions start as broad straight "
              "bands and curl into three spiral arms as the loss falls."),
         table=(("step", "loss", "accuracy"), rows), title="training",
         data={"step": epochs, "loss": exact, "accuracy": accs})
